@@ -1,0 +1,3 @@
+export { findFreePort } from './free-port';
+export { RedisServerProcess, redisServerAvailable, type RedisServerProcessOptions } from './redis-server-process';
+export { startThrowawayRedis, INSTALL_HINT, type ThrowawayRedis } from './throwaway-redis';
