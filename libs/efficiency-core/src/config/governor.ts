@@ -1,0 +1,50 @@
+import { booleanVariable, decimalVariable, enumVariable, integerVariable, stringVariable } from './builders';
+import { commonVariables, efficiencyGateVariables, keyVariable, wholeSecondsVariable } from './common';
+import { defineServiceConfig } from './resolve';
+import { VariableValues } from './types';
+
+export const GOV_MODES = ['enforce', 'dry_run'] as const;
+export type GovMode = (typeof GOV_MODES)[number];
+
+const limit = (name: string, description: string, defaultValue: number) =>
+  integerVariable({ name, description, default: defaultValue, min: 0, allowed: 'a whole number of 0 or more (0 turns the limit off)' });
+const notional = (name: string, description: string, defaultValue: number) =>
+  decimalVariable({ name, description, default: defaultValue, min: 0, allowed: 'a decimal of 0 or more (0 turns the limit off)' });
+
+const schema = {
+  ...commonVariables(8044),
+  GOV_MODE: enumVariable<GovMode>({ name: 'GOV_MODE', description: 'enforce: gates decide; dry_run: permit every valid EXECUTE plan and record what the gates said', default: 'enforce', values: GOV_MODES }),
+  PLAN_STREAM: keyVariable('PLAN_STREAM', 'stream of intended trades (apply plans)', 'quantum:stream:apply.plan'),
+  GOV_GROUP: keyVariable('GOV_GROUP', 'consumer group reading PLAN_STREAM', 'governor'),
+  GOV_CONSUMER_NAME: stringVariable({ name: 'GOV_CONSUMER_NAME', description: 'consumer name in the group (optional; derived from the host name when unset)', pattern: /^\S+$/, allowed: 'a consumer name (no spaces)' }),
+  GOV_BATCH_SIZE: integerVariable({ name: 'GOV_BATCH_SIZE', description: 'plans read per XREADGROUP', default: 100, min: 1, max: 1000 }),
+  GOV_BLOCK_MS: integerVariable({ name: 'GOV_BLOCK_MS', description: 'milliseconds one XREADGROUP waits for new plans', default: 2000, min: 1, max: 5000 }),
+  GOV_CLAIM_IDLE_MS: integerVariable({ name: 'GOV_CLAIM_IDLE_MS', description: 'a pending plan idle this many milliseconds is reclaimed', default: 30000, min: 1000 }),
+  GOV_MAX_DELIVERIES: integerVariable({ name: 'GOV_MAX_DELIVERIES', description: 'a plan delivered this many times is dead-lettered (0: never, for deliveries)', default: 5, min: 0, allowed: 'a whole number of 0 or more (0: never dead-letter for deliveries)' }),
+  GOV_DECISION_TTL_SEC: wholeSecondsVariable('GOV_DECISION_TTL_SEC', 'seconds a plan_id decision is remembered (duplicate detection)', 86400),
+  PERMIT_TTL_SEC: wholeSecondsVariable('PERMIT_TTL_SEC', 'seconds a permit lives', 60),
+  GOV_BLOCK_RECORD_TTL_SEC: wholeSecondsVariable('GOV_BLOCK_RECORD_TTL_SEC', 'seconds a block record lives', 3600),
+  DLQ_STREAM: keyVariable('DLQ_STREAM', 'dead-letter stream for malformed or undeliverable plans', 'quantum:stream:apply.plan.dlq'),
+  EVENTS_STREAM: keyVariable('EVENTS_STREAM', 'audit stream of every decision', 'quantum:stream:governor.events'),
+  EVENTS_STREAM_MAXLEN: integerVariable({ name: 'EVENTS_STREAM_MAXLEN', description: 'approximate length the audit stream is trimmed to', default: 100000, min: 1 }),
+  KILL_SWITCH_KEY: keyVariable('KILL_SWITCH_KEY', 'string key; "1" turns the kill switch on', 'quantum:kill'),
+  EFFICIENCY_KEY_PREFIX: keyVariable('EFFICIENCY_KEY_PREFIX', 'prefix of the capital efficiency hashes (followed by the symbol)', 'quantum:capital:efficiency:'),
+  GOV_KILL_SCORE_CRITICAL: decimalVariable({ name: 'GOV_KILL_SCORE_CRITICAL', description: 'a non-close plan with kill_score at or above this is blocked', default: 0.8, min: 0, max: 1 }),
+  GOV_SYMBOL_COOLDOWN_SECONDS: limit('GOV_SYMBOL_COOLDOWN_SECONDS', 'seconds after a permit before the same symbol gets another', 60),
+  GOV_MAX_EXEC_PER_HOUR: limit('GOV_MAX_EXEC_PER_HOUR', 'permits per symbol in the last hour', 3),
+  GOV_MAX_EXEC_PER_5MIN: limit('GOV_MAX_EXEC_PER_5MIN', 'permits per symbol in the last 5 minutes', 2),
+  GOV_MAX_NOTIONAL_PER_TRADE_USDT: notional('GOV_MAX_NOTIONAL_PER_TRADE_USDT', 'largest qty * price of one plan', 200),
+  GOV_MAX_NOTIONAL_PER_DAY_USD: notional('GOV_MAX_NOTIONAL_PER_DAY_USD', 'largest permitted notional per symbol and UTC day', 5000),
+  P31_DOWNSIZE_THRESHOLD: decimalVariable({ name: 'P31_DOWNSIZE_THRESHOLD', description: 'a usable efficiency score below this downsizes', default: 0.45, min: 0, max: 1 }),
+  P31_MIN_FACTOR: decimalVariable({ name: 'P31_MIN_FACTOR', description: 'smallest downsize factor', default: 0.25, minExclusive: 0, max: 1 }),
+  P31_MAX_EXTRA_COOLDOWN_SEC: integerVariable({ name: 'P31_MAX_EXTRA_COOLDOWN_SEC', description: 'extra cooldown at score 0 (scaled by 1 - score)', default: 120, min: 0, allowed: 'a whole number of seconds, 0 or more' }),
+  P31_EFF_TTL_SEC: wholeSecondsVariable('P31_EFF_TTL_SEC', 'an efficiency reading older than this is not used (stale_eff)', 600),
+  ...efficiencyGateVariables(),
+  P31_ENFORCE_DOWNSIZE: booleanVariable({ name: 'P31_ENFORCE_DOWNSIZE', description: 'apply the downsize factor to computed_qty and computed_notional', default: false }),
+};
+
+export type GovernorSchema = typeof schema;
+export type GovernorConfig = VariableValues<GovernorSchema>;
+
+/** Every variable governor reads. */
+export const GOVERNOR_CONFIG = defineServiceConfig(schema);

@@ -1,0 +1,32 @@
+import { AllocationSettings } from './allocation';
+import { AllocationTargetConfig } from './config/allocation-target';
+import { GovernorConfig } from './config/governor';
+import { DownsizeParams } from './downsize';
+import { EfficiencyGates } from './efficiency-reading';
+
+/** allocation-target's P31 variables as the core's parameter object. */
+export function allocationSettingsFrom(c: Pick<AllocationTargetConfig, 'P31_BASE' | 'P31_SCALE' | 'P31_MIN_MULT' | 'P31_MAX_MULT' | 'P31_STALE_SEC' | 'P31_MIN_CONF' | 'P31_MAX_FUTURE_SKEW_SEC'>): AllocationSettings {
+  return {
+    base: c.P31_BASE,
+    scale: c.P31_SCALE,
+    minMult: c.P31_MIN_MULT,
+    maxMult: c.P31_MAX_MULT,
+    staleSec: c.P31_STALE_SEC,
+    minConfidence: c.P31_MIN_CONF,
+    maxFutureSkewSec: c.P31_MAX_FUTURE_SKEW_SEC,
+  };
+}
+
+export interface PermitSettings extends EfficiencyGates, DownsizeParams {}
+
+/** governor's P31 variables as the core's parameter object (P31_EFF_TTL_SEC is the age limit). */
+export function permitSettingsFrom(c: Pick<GovernorConfig, 'P31_DOWNSIZE_THRESHOLD' | 'P31_MIN_FACTOR' | 'P31_MAX_EXTRA_COOLDOWN_SEC' | 'P31_EFF_TTL_SEC' | 'P31_MIN_CONF' | 'P31_MAX_FUTURE_SKEW_SEC'>): PermitSettings {
+  return {
+    threshold: c.P31_DOWNSIZE_THRESHOLD,
+    minFactor: c.P31_MIN_FACTOR,
+    maxExtraCooldownSec: c.P31_MAX_EXTRA_COOLDOWN_SEC,
+    staleSec: c.P31_EFF_TTL_SEC,
+    minConfidence: c.P31_MIN_CONF,
+    maxFutureSkewSec: c.P31_MAX_FUTURE_SKEW_SEC,
+  };
+}
