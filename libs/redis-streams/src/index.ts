@@ -1,1 +1,15 @@
 export {};
+export * from './connection/redis-settings';
+export * from './connection/reconnect-delay';
+export * from './connection/create-redis-client';
+export * from './connection/wait-for-ready';
+export * from './scan/scan-keys';
+export * from './batch/redis-command';
+export * from './batch/batch-results';
+export * from './batch/read-hashes';
+export * from './batch/execute-batch';
+export * from './stream/stream-fields';
+export * from './stream/xadd-command';
+export * from './stream/stream-producer';
+export * from './stream/dead-letter';
+export * from './consumer';

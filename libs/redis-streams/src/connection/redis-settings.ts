@@ -1,0 +1,103 @@
+/**
+ * Where and how to connect, as read from configuration (`REDIS_URL` or `REDIS_HOST`/`REDIS_PORT`/
+ * `REDIS_DB`, plus optional ACL user, password and TLS).
+ */
+export interface RedisSettings {
+  /** `redis://[user[:password]@]host[:port][/db]` or `rediss://...` (TLS). Takes precedence over host/port/db. */
+  readonly url?: string;
+  readonly host?: string;
+  readonly port?: number;
+  readonly db?: number;
+  /** ACL user (Redis 6+). Used when the URL carries no user. */
+  readonly username?: string;
+  /** Used when the URL carries no password. Never logged. */
+  readonly password?: string;
+  /** Connect with TLS (implied by a `rediss://` URL). */
+  readonly tls?: boolean;
+  /** PEM file with the CA that signed the server certificate (implies TLS). */
+  readonly tlsCaFile?: string;
+}
+
+/** The settings resolved into one endpoint: URL fields merged with the separate ones. */
+export interface ResolvedRedisEndpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly db: number;
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+  readonly tls: boolean;
+  readonly tlsCaFile: string | undefined;
+}
+
+/** A connection setting that cannot be used; the message names the setting (never a password). */
+export class RedisSettingsError extends Error {
+  override readonly name = 'RedisSettingsError';
+}
+
+const DEFAULT_PORT = 6379;
+
+/**
+ * Merges `url` with the separate settings. Precedence: whatever the URL states wins (host, port,
+ * db, user, password); the separate `username`/`password` fill in what the URL leaves out, so a
+ * password can come from a secret store while the URL stays in plain config.
+ */
+export function resolveRedisEndpoint(settings: RedisSettings): ResolvedRedisEndpoint {
+  const tlsCaFile = settings.tlsCaFile || undefined;
+  if (settings.url) {
+    let parsed: URL;
+    try {
+      parsed = new URL(settings.url);
+    } catch {
+      throw new RedisSettingsError(`REDIS_URL is not a valid URL: ${redactRedisUrl(settings.url)}`);
+    }
+    if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+      throw new RedisSettingsError(`REDIS_URL must start with redis:// or rediss://, got ${parsed.protocol}//`);
+    }
+    const dbText = parsed.pathname.replace(/^\//, '');
+    const db = dbText === '' ? settings.db ?? 0 : parseDb(dbText, 'REDIS_URL database path');
+    return {
+      host: parsed.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
+      port: parsed.port ? Number(parsed.port) : DEFAULT_PORT,
+      db,
+      username: parsed.username ? decodeURIComponent(parsed.username) : settings.username || undefined,
+      password: parsed.password ? decodeURIComponent(parsed.password) : settings.password || undefined,
+      tls: parsed.protocol === 'rediss:' || Boolean(settings.tls) || tlsCaFile !== undefined,
+      tlsCaFile,
+    };
+  }
+  const port = settings.port ?? DEFAULT_PORT;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RedisSettingsError(`REDIS_PORT must be 1 to 65535, got ${port}`);
+  return {
+    host: settings.host || '127.0.0.1',
+    port,
+    db: settings.db === undefined ? 0 : parseDb(String(settings.db), 'REDIS_DB'),
+    username: settings.username || undefined,
+    password: settings.password || undefined,
+    tls: Boolean(settings.tls) || tlsCaFile !== undefined,
+    tlsCaFile,
+  };
+}
+
+function parseDb(text: string, what: string): number {
+  if (!/^\d{1,5}$/.test(text)) throw new RedisSettingsError(`${what} must be a whole number 0 or more, got "${text}"`);
+  return Number(text);
+}
+
+/** The URL with its password replaced by `***` (user kept), for logs. Unparsable input is masked after the scheme. */
+export function redactRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
+
+/** A one-line description of the endpoint for start logs: no password, says whether one is used. */
+export function describeRedisEndpoint(endpoint: ResolvedRedisEndpoint): string {
+  const scheme = endpoint.tls ? 'rediss' : 'redis';
+  const user = endpoint.username ? `${endpoint.username}@` : '';
+  const auth = endpoint.password ? ' (password set)' : '';
+  return `${scheme}://${user}${endpoint.host}:${endpoint.port}/${endpoint.db}${auth}`;
+}

@@ -1,0 +1,40 @@
+import type Redis from 'ioredis';
+
+/** Resolves when the client is ready, rejects after `timeoutMs` with the client status in the message. */
+export function waitForReady(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      reject(new Error(`redis not ready after ${timeoutMs} ms (status ${client.status})`));
+    }, timeoutMs);
+    client.once('ready', onReady);
+  });
+}
+
+/**
+ * Calls `listener(true)` when the client becomes ready and `listener(false, reason)` when the
+ * connection is lost; for readiness reporting. Returns a function that stops listening.
+ */
+export function watchConnection(client: Redis, listener: (up: boolean, reason: string) => void): () => void {
+  let lastError = 'connection closed';
+  const onReady = () => listener(true, 'connected');
+  const onError = (error: Error) => {
+    lastError = error.message;
+  };
+  const onClose = () => listener(false, lastError);
+  client.on('ready', onReady);
+  client.on('error', onError);
+  client.on('close', onClose);
+  if (client.status === 'ready') listener(true, 'connected');
+  else listener(false, `status ${client.status}`);
+  return () => {
+    client.off('ready', onReady);
+    client.off('error', onError);
+    client.off('close', onClose);
+  };
+}
