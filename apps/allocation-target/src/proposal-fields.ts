@@ -1,0 +1,95 @@
+import { formatFixed, formatShortest, type AllocationProposal } from '@quantum/efficiency-core';
+
+/** Field names of a stream entry, in the contract's order (§3). */
+export const STREAM_FIELDS = [
+  'ts_epoch',
+  'symbol',
+  'base_target',
+  'proposed_target',
+  'multiplier',
+  'eff_score',
+  'eff_confidence',
+  'eff_stale',
+  'reason',
+  'mode',
+] as const;
+
+/** Field names of a proposal hash: the stream's fields plus `last_update_ts_epoch`. */
+export const HASH_FIELDS = [...STREAM_FIELDS, 'last_update_ts_epoch'] as const;
+
+export const MODE = 'shadow';
+
+/**
+ * The per-symbol values of one written proposal, already formatted (contract §2.3):
+ * - `baseStream`/`proposedStream`: shortest round-trip decimal (stream);
+ * - `baseHash`/`proposedHash`: 2 decimals, ties half-even (hash);
+ * - `multiplier`: 4 decimals;
+ * - `effScore`/`effConfidence`: shortest decimal when the reading parsed (ok, stale_eff,
+ *   low_conf), else `""`;
+ * - `effStale`: `"1"` only for `stale_eff`, else `"0"`.
+ * `ts_epoch`, `mode` and `last_update_ts_epoch` are the same for every symbol of a loop and are
+ * added by the writer.
+ */
+export interface FormattedProposal {
+  readonly symbol: string;
+  readonly baseStream: string;
+  readonly proposedStream: string;
+  readonly baseHash: string;
+  readonly proposedHash: string;
+  readonly multiplier: string;
+  readonly effScore: string;
+  readonly effConfidence: string;
+  readonly effStale: string;
+  readonly reason: string;
+}
+
+/** Formats a proposal for writing; undefined for `invalid_target` (nothing is written). */
+export function formatProposal(symbol: string, proposal: AllocationProposal): FormattedProposal | undefined {
+  if (proposal.reason === 'invalid_target' || proposal.baseTarget === undefined || proposal.proposedTarget === undefined) return undefined;
+  const reading = proposal.reading;
+  return {
+    symbol,
+    baseStream: formatShortest(proposal.baseTarget),
+    proposedStream: formatShortest(proposal.proposedTarget),
+    baseHash: formatFixed(proposal.baseTarget, 2),
+    proposedHash: formatFixed(proposal.proposedTarget, 2),
+    multiplier: formatFixed(proposal.multiplier, 4),
+    effScore: formatShortest(reading.score),
+    effConfidence: formatShortest(reading.confidence),
+    effStale: reading.stale ? '1' : '0',
+    reason: proposal.reason,
+  };
+}
+
+/** The stream entry as field/value pairs, in contract order. */
+export function streamEntry(p: FormattedProposal, tsEpoch: string): [string, string][] {
+  return [
+    ['ts_epoch', tsEpoch],
+    ['symbol', p.symbol],
+    ['base_target', p.baseStream],
+    ['proposed_target', p.proposedStream],
+    ['multiplier', p.multiplier],
+    ['eff_score', p.effScore],
+    ['eff_confidence', p.effConfidence],
+    ['eff_stale', p.effStale],
+    ['reason', p.reason],
+    ['mode', MODE],
+  ];
+}
+
+/** The proposal hash as field/value pairs, in the order they are written. */
+export function hashEntry(p: FormattedProposal, tsEpoch: string): [string, string][] {
+  return [
+    ['ts_epoch', tsEpoch],
+    ['symbol', p.symbol],
+    ['base_target', p.baseHash],
+    ['proposed_target', p.proposedHash],
+    ['multiplier', p.multiplier],
+    ['eff_score', p.effScore],
+    ['eff_confidence', p.effConfidence],
+    ['eff_stale', p.effStale],
+    ['reason', p.reason],
+    ['mode', MODE],
+    ['last_update_ts_epoch', tsEpoch],
+  ];
+}

@@ -1,0 +1,131 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { AllocationProposal } from '@quantum/efficiency-core';
+import type { LoopObserver, LoopOutcome } from './shadow-loop';
+import { PROPOSAL_REASONS } from './shadow-loop';
+
+/**
+ * A gauge with one `symbol` label whose values live in a plain Map and are turned into series
+ * only when scraped. prom-client's labelled gauges hash the label set on every `set()`, which at
+ * 100k symbols x 3 gauges per loop costs more than the rest of the loop; here a loop pays one
+ * `Map.set` per symbol and a scrape pays the formatting.
+ */
+export class SymbolGauge {
+  readonly type = 'gauge';
+  readonly aggregator = 'sum';
+  private readonly values = new Map<string, number>();
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
+
+  set(symbol: string, value: number): void {
+    this.values.set(symbol, value);
+  }
+
+  remove(symbol: string): void {
+    this.values.delete(symbol);
+  }
+
+  has(symbol: string): boolean {
+    return this.values.has(symbol);
+  }
+
+  get size(): number {
+    return this.values.size;
+  }
+
+  symbols(): IterableIterator<string> {
+    return this.values.keys();
+  }
+
+  reset(): void {
+    this.values.clear();
+  }
+
+  /** prom-client's metric interface (what `Registry.metrics()` reads). */
+  async get(): Promise<{ name: string; help: string; type: 'gauge'; aggregator: 'sum'; values: { labels: { symbol: string }; value: number }[] }> {
+    const values: { labels: { symbol: string }; value: number }[] = [];
+    for (const [symbol, value] of this.values) values.push({ labels: { symbol }, value });
+    return { name: this.name, help: this.help, type: 'gauge', aggregator: 'sum', values };
+  }
+}
+
+/** Every metric allocation-target exports (contract §3 names plus the loop's own). */
+export class ShadowMetrics implements LoopObserver {
+  readonly loops: Counter;
+  readonly proposed: Counter<'reason'>;
+  readonly loopErrors: Counter;
+  readonly loopDuration: Histogram;
+  readonly symbolsPerLoop: Gauge;
+  readonly lastSuccess: Gauge;
+  readonly ready: Gauge;
+  readonly multiplier = new SymbolGauge('p29_shadow_multiplier', 'multiplier of the last proposal written for the symbol');
+  readonly effScore = new SymbolGauge('p29_shadow_eff_score', 'efficiency score read for the symbol in the last loop (only when it parsed: ok, stale_eff, low_conf)');
+  readonly effConfidence = new SymbolGauge('p29_shadow_eff_confidence', 'efficiency confidence read for the symbol in the last loop (only when it parsed: ok, stale_eff, low_conf)');
+
+  constructor(readonly registry: Registry) {
+    const registers = [registry];
+    this.loops = new Counter({ name: 'p29_shadow_loops_total', help: 'proposal loops completed', registers });
+    this.proposed = new Counter({ name: 'p29_shadow_proposed_total', help: 'symbols evaluated, by reason (invalid_target: no proposal written)', labelNames: ['reason'], registers });
+    for (const reason of PROPOSAL_REASONS) this.proposed.inc({ reason }, 0);
+    this.loopErrors = new Counter({ name: 'p29_shadow_loop_errors_total', help: 'proposal loops that failed (Redis unreachable or a command failed)', registers });
+    this.loopDuration = new Histogram({
+      name: 'p29_shadow_loop_duration_seconds',
+      help: 'duration of a proposal loop, successful or not',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.symbolsPerLoop = new Gauge({ name: 'p29_shadow_symbols_per_loop', help: 'target symbols found by the last successful loop', registers });
+    this.lastSuccess = new Gauge({ name: 'p29_shadow_last_success_timestamp_seconds', help: 'epoch seconds at which the last successful loop ended', registers });
+    this.ready = new Gauge({ name: 'service_ready', help: '1 when Redis is reachable and the last loop succeeded, else 0', registers });
+    this.ready.set(0);
+    for (const g of [this.multiplier, this.effScore, this.effConfidence]) registry.registerMetric(g as never);
+  }
+
+  /**
+   * Per written batch: count reasons and set the per-symbol gauges (no series for a symbol
+   * without the value). Counted per batch, so a loop that fails half-way still counts what it wrote.
+   */
+  onBatch(symbols: readonly string[], proposals: readonly AllocationProposal[]): void {
+    const counts = new Map<string, number>();
+    for (const p of proposals) counts.set(p.reason, (counts.get(p.reason) ?? 0) + 1);
+    for (const [reason, n] of counts) this.proposed.inc({ reason }, n);
+    for (let i = 0; i < symbols.length; i++) {
+      const symbol = symbols[i]!;
+      const p = proposals[i]!;
+      if (p.reason === 'invalid_target') this.multiplier.remove(symbol);
+      else this.multiplier.set(symbol, p.multiplier);
+      const r = p.reading;
+      if (r.score !== undefined && r.confidence !== undefined) {
+        this.effScore.set(symbol, r.score);
+        this.effConfidence.set(symbol, r.confidence);
+      } else {
+        this.effScore.remove(symbol);
+        this.effConfidence.remove(symbol);
+      }
+    }
+  }
+
+  /** After a successful loop: counters, and removal of the series of symbols that disappeared. */
+  loopSucceeded(outcome: LoopOutcome, durationSec: number, endedAtSec: number): void {
+    this.loops.inc();
+    this.loopDuration.observe(durationSec);
+    this.symbolsPerLoop.set(outcome.symbols);
+    this.lastSuccess.set(endedAtSec);
+    for (const g of [this.multiplier, this.effScore, this.effConfidence]) {
+      // deleting the current entry while iterating a Map is safe
+      for (const symbol of g.symbols()) if (!outcome.seen.has(symbol)) g.remove(symbol);
+    }
+  }
+
+  loopFailed(durationSec: number): void {
+    this.loopErrors.inc();
+    this.loopDuration.observe(durationSec);
+  }
+
+  setReady(ready: boolean): void {
+    this.ready.set(ready ? 1 : 0);
+  }
+}
+
