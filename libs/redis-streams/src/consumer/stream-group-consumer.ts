@@ -1,0 +1,352 @@
+import type Redis from 'ioredis';
+import { hostname } from 'node:os';
+import type { ConsumerLogger, ConsumerObserver, DeadLetterSink, StreamBatchHandler, StreamEntry } from './types';
+
+export interface StreamGroupConsumerOptions {
+  /** Connection for every non-blocking command (XGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM). */
+  readonly redis: Redis;
+  /**
+   * Dedicated connection for `XREADGROUP ... BLOCK` (a blocked connection cannot serve anything
+   * else). Default: `redis.duplicate()`, owned and closed by the consumer.
+   */
+  readonly blockingRedis?: Redis;
+  readonly stream: string;
+  readonly group: string;
+  /** Consumer name; stable across restarts of one instance. Default: {@link defaultConsumerName}. */
+  readonly consumer?: string;
+  readonly handler: StreamBatchHandler;
+  readonly deadLetter: DeadLetterSink;
+  /** Entries per read (XREADGROUP COUNT). Default 200. */
+  readonly batchSize?: number;
+  /** XREADGROUP BLOCK in ms, 1..5000. Default 2000. */
+  readonly blockMs?: number;
+  /** Entries idle this long in another consumer's pending list are taken over. Default 30000. */
+  readonly claimIdleMs?: number;
+  /** How often to look for such entries (and sample the pending gauge). Default 5000. */
+  readonly reclaimIntervalMs?: number;
+  /** An entry delivered more than this many times goes to the dead-letter sink. Default 5. */
+  readonly maxDeliveries?: number;
+  /** Where a newly created group starts: `$` (only new entries, default) or `0` (whole stream). */
+  readonly createFrom?: '0' | '$';
+  /** Where a group lost while running (NOGROUP, e.g. Redis restarted empty) restarts. Default `0`. */
+  readonly recreateFrom?: '0' | '$';
+  /** Backoff while Redis is unavailable: doubles from `initialMs` up to `maxMs`, with jitter. */
+  readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number };
+  readonly observer?: ConsumerObserver;
+  readonly logger?: ConsumerLogger;
+}
+
+const DEAD_LETTER_REASON = 'max_deliveries_exceeded';
+
+/** A consumer name that survives restarts of the same host/container: the sanitised host name. */
+export function defaultConsumerName(host: string = hostname()): string {
+  const cleaned = host.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100);
+  return cleaned.length > 0 ? cleaned : 'consumer';
+}
+
+/** Time (seconds, epoch) encoded in a stream entry id. */
+export function entryIdSeconds(id: string): number {
+  const dash = id.indexOf('-');
+  return Number(dash < 0 ? id : id.slice(0, dash)) / 1000;
+}
+
+type RawEntry = [id: string, fields: string[] | null];
+
+/**
+ * Consumes one stream in a consumer group, at-least-once, acknowledging only what the handler
+ * durably handled. See docs/governor.md ("The stream consumer") for the full behaviour.
+ *
+ * Per loop iteration: (re)create the group when needed; recover this consumer's own pending
+ * entries (left by a crash of this instance or by a failed batch) with XCLAIM, which bumps their
+ * delivery count; every `reclaimIntervalMs` take over entries idle for `claimIdleMs` in other
+ * consumers (XAUTOCLAIM) and sample the pending count; then read new entries with a blocking
+ * XREADGROUP on the dedicated connection. Each batch: over-delivered entries to the dead-letter
+ * sink, the rest to the handler, then one XACK for everything handled.
+ */
+export class StreamGroupConsumer {
+  readonly consumerName: string;
+  private readonly redis: Redis;
+  private readonly blocking: Redis;
+  private readonly ownsBlocking: boolean;
+  private readonly batchSize: number;
+  private readonly blockMs: number;
+  private readonly claimIdleMs: number;
+  private readonly reclaimIntervalMs: number;
+  private readonly maxDeliveries: number;
+  private readonly backoffInitial: number;
+  private readonly backoffMax: number;
+  private readonly observer: ConsumerObserver;
+
+  private stopping = false;
+  private running: Promise<void> | undefined;
+  private groupReady = false;
+  private groupCreatedOnce = false;
+  private ownPendingMayExist = true;
+  private lastReclaim = 0;
+  private reclaimCursor = '0-0';
+  private ready = false;
+  private blockingClientId: number | undefined;
+  private readInFlight = false;
+  private wakeSleep: (() => void) | undefined;
+  private failures = 0;
+
+  constructor(private readonly options: StreamGroupConsumerOptions) {
+    this.redis = options.redis;
+    this.ownsBlocking = options.blockingRedis === undefined;
+    this.blocking = options.blockingRedis ?? options.redis.duplicate();
+    this.consumerName = options.consumer ?? defaultConsumerName();
+    this.batchSize = positive(options.batchSize ?? 200, 'batchSize');
+    this.blockMs = Math.min(5000, positive(options.blockMs ?? 2000, 'blockMs'));
+    this.claimIdleMs = positive(options.claimIdleMs ?? 30_000, 'claimIdleMs');
+    this.reclaimIntervalMs = positive(options.reclaimIntervalMs ?? 5000, 'reclaimIntervalMs');
+    this.maxDeliveries = positive(options.maxDeliveries ?? 5, 'maxDeliveries');
+    this.backoffInitial = positive(options.backoff?.initialMs ?? 100, 'backoff.initialMs');
+    this.backoffMax = positive(options.backoff?.maxMs ?? 5000, 'backoff.maxMs');
+    this.observer = options.observer ?? {};
+    // The blocking connection reconnects on its own; errors surface through the read that failed.
+    this.blocking.on('error', () => undefined);
+  }
+
+  /** Whether the last loop iteration reached Redis and the group exists. */
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  /** Starts the loop (idempotent). Resolves immediately; `stop()` resolves when it ended. */
+  start(): void {
+    if (this.running) return;
+    this.stopping = false;
+    this.running = this.loop();
+  }
+
+  /**
+   * Graceful stop: no new read is started, a blocked read is interrupted (CLIENT UNBLOCK), the
+   * batch in hand is finished and acknowledged, then this resolves.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeSleep?.();
+    if (this.readInFlight && this.blockingClientId !== undefined) {
+      try {
+        await this.redis.call('CLIENT', 'UNBLOCK', String(this.blockingClientId));
+      } catch {
+        // Redis unreachable: the read ends by itself within blockMs.
+      }
+    }
+    await this.running;
+    this.running = undefined;
+    if (this.ownsBlocking) this.blocking.disconnect();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.iterate();
+        this.failures = 0;
+      } catch (error) {
+        if (isNoGroup(error)) this.groupReady = false;
+        this.ownPendingMayExist = true;
+        this.setReady(false, errorMessage(error));
+        const delay = this.nextBackoff();
+        this.observer.error?.(error, delay);
+        this.options.logger?.warn('stream consumer iteration failed; backing off', {
+          stream: this.options.stream, group: this.options.group, consumer: this.consumerName,
+          error: errorMessage(error), delayMs: delay,
+        });
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  private async iterate(): Promise<void> {
+    if (!this.groupReady) await this.ensureGroup();
+    if (this.ownPendingMayExist) {
+      const recovered = await this.recoverOwnPending();
+      this.setReady(true);
+      if (recovered) return; // keep draining own pending entries first
+    }
+    if (Date.now() - this.lastReclaim >= this.reclaimIntervalMs) {
+      const more = await this.reclaimIdle();
+      this.setReady(true);
+      if (more) return;
+    }
+    if (this.stopping) return;
+    const entries = await this.readNew();
+    this.setReady(true);
+    if (entries.length > 0) await this.processBatch(entries);
+  }
+
+  private async ensureGroup(): Promise<void> {
+    const from = this.groupCreatedOnce ? (this.options.recreateFrom ?? '0') : (this.options.createFrom ?? '$');
+    try {
+      await this.redis.xgroup('CREATE', this.options.stream, this.options.group, from, 'MKSTREAM');
+      this.options.logger?.info('consumer group created', { stream: this.options.stream, group: this.options.group, from });
+    } catch (error) {
+      if (!/BUSYGROUP/.test(errorMessage(error))) throw error;
+    }
+    this.groupReady = true;
+    this.groupCreatedOnce = true;
+    this.ownPendingMayExist = true;
+  }
+
+  /** XPENDING for this consumer, then XCLAIM (bumps the delivery count). True when it found some. */
+  private async recoverOwnPending(): Promise<boolean> {
+    const { stream, group } = this.options;
+    const pending = (await this.redis.xpending(stream, group, '-', '+', this.batchSize, this.consumerName)) as [string, string, number, number][];
+    if (pending.length === 0) {
+      this.ownPendingMayExist = false;
+      return false;
+    }
+    const ids = pending.map((p) => p[0]);
+    const counts = new Map(pending.map((p) => [p[0], Number(p[3]) + 1]));
+    const claimed = (await this.redis.xclaim(stream, group, this.consumerName, 0, ...ids)) as RawEntry[];
+    const present = new Set(claimed.map((e) => e[0]));
+    // Redis 7 XCLAIM silently drops pending entries whose stream entry was deleted (trimmed).
+    const trimmed = ids.filter((id) => !present.has(id));
+    const entries = this.toEntries(claimed, (id) => counts.get(id) ?? 1);
+    await this.processBatch(entries, trimmed);
+    return true;
+  }
+
+  /** XAUTOCLAIM entries idle in other consumers. True when the scan is not finished yet. */
+  private async reclaimIdle(): Promise<boolean> {
+    const { stream, group } = this.options;
+    const reply = (await this.redis.xautoclaim(stream, group, this.consumerName, this.claimIdleMs, this.reclaimCursor, 'COUNT', this.batchSize)) as [string, RawEntry[], string[]?];
+    const [cursor, claimed, deleted = []] = reply;
+    this.reclaimCursor = cursor;
+    const done = cursor === '0-0';
+    if (done) {
+      this.lastReclaim = Date.now();
+      const summary = (await this.redis.xpending(stream, group)) as [number, ...unknown[]];
+      this.observer.pending?.(Number(summary[0]));
+    }
+    const live = claimed.filter((e) => e[1] !== null);
+    if (live.length === 0 && deleted.length === 0) return !done;
+    const counts = new Map<string, number>();
+    if (live.length > 0) {
+      const pipe = this.redis.pipeline();
+      for (const [id] of live) pipe.xpending(stream, group, id, id, 1, this.consumerName);
+      const replies = (await pipe.exec()) ?? [];
+      replies.forEach(([err, rows], i) => {
+        const row = !err && Array.isArray(rows) ? (rows[0] as [string, string, number, number] | undefined) : undefined;
+        counts.set(live[i]![0], row ? Number(row[3]) : this.maxDeliveries + 1);
+      });
+      this.observer.reclaimed?.(live.length);
+      this.options.logger?.info('reclaimed idle entries', { stream, group, count: live.length });
+    }
+    await this.processBatch(this.toEntries(live, (id) => counts.get(id) ?? 1), deleted);
+    return !done;
+  }
+
+  private async readNew(): Promise<StreamEntry[]> {
+    const { stream, group } = this.options;
+    if (this.blockingClientId === undefined || this.blocking.status !== 'ready') {
+      this.blockingClientId = Number(await this.blocking.call('CLIENT', 'ID'));
+    }
+    if (this.stopping) return [];
+    this.readInFlight = true;
+    let reply: [string, RawEntry[]][] | null;
+    try {
+      reply = (await this.blocking.xreadgroup(
+        'GROUP', group, this.consumerName, 'COUNT', this.batchSize, 'BLOCK', this.blockMs, 'STREAMS', stream, '>',
+      )) as [string, RawEntry[]][] | null;
+    } finally {
+      this.readInFlight = false;
+    }
+    if (!reply || reply.length === 0) return [];
+    return this.toEntries(reply[0]![1], () => 1);
+  }
+
+  private toEntries(raw: RawEntry[], count: (id: string) => number): StreamEntry[] {
+    return raw.filter((e) => e[1] !== null).map(([id, fields]) => ({ id, fields: fields ?? [], deliveryCount: count(id) }));
+  }
+
+  /**
+   * Dead-letters over-delivered entries, hands the rest to the handler, acknowledges everything
+   * handled (plus `trimmed` ids, which are gone from the stream) in one XACK.
+   */
+  private async processBatch(entries: readonly StreamEntry[], trimmed: readonly string[] = []): Promise<void> {
+    const over = entries.filter((e) => e.deliveryCount > this.maxDeliveries);
+    const normal = over.length === 0 ? entries : entries.filter((e) => e.deliveryCount <= this.maxDeliveries);
+    const ackIds: string[] = [...trimmed];
+    const outcomes = new Map<string, number>();
+    const ackedIds: string[] = [];
+    let failed = false;
+
+    if (over.length > 0) {
+      await this.options.deadLetter.deadLetter(over, DEAD_LETTER_REASON);
+      for (const e of over) ackedIds.push(e.id);
+      outcomes.set('dead_letter', over.length);
+      this.options.logger?.warn('entries exceeded max deliveries; dead-lettered', {
+        stream: this.options.stream, ids: over.map((e) => e.id), maxDeliveries: this.maxDeliveries,
+      });
+    }
+    if (normal.length > 0) {
+      const results = await this.options.handler.handleBatch(normal);
+      if (results.length !== normal.length) throw new Error(`handler returned ${results.length} results for ${normal.length} entries`);
+      results.forEach((result, i) => {
+        if (result.ack) {
+          ackedIds.push(normal[i]!.id);
+          outcomes.set(result.outcome, (outcomes.get(result.outcome) ?? 0) + 1);
+        } else {
+          failed = true;
+          this.options.logger?.warn('entry not handled; left pending', { id: normal[i]!.id, error: errorMessage(result.error) });
+        }
+      });
+    }
+    ackIds.push(...ackedIds);
+    if (ackIds.length > 0) await this.redis.xack(this.options.stream, this.options.group, ...ackIds);
+
+    const nowSec = Date.now() / 1000;
+    for (const [outcome, n] of outcomes) this.observer.processed?.(outcome, n);
+    if (this.observer.latency) for (const id of ackedIds) this.observer.latency(Math.max(0, nowSec - entryIdSeconds(id)));
+    if (over.length > 0) this.observer.deadLettered?.(over.length);
+    if (trimmed.length > 0) this.observer.trimmed?.(trimmed.length);
+    if (failed) {
+      // Retry them through the own-pending path (delivery count grows) after a pause.
+      this.ownPendingMayExist = true;
+      await this.sleep(this.nextBackoff());
+    }
+  }
+
+  private setReady(ready: boolean, reason?: string): void {
+    if (ready === this.ready) return;
+    this.ready = ready;
+    this.observer.readiness?.(ready, reason);
+    if (ready) this.options.logger?.info('stream consumer ready', { stream: this.options.stream, consumer: this.consumerName });
+  }
+
+  private nextBackoff(): number {
+    const base = Math.min(this.backoffMax, this.backoffInitial * 2 ** Math.min(this.failures, 20));
+    this.failures += 1;
+    return Math.round(base / 2 + Math.random() * (base / 2));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeSleep = () => {
+        this.wakeSleep = undefined;
+        done();
+      };
+    });
+  }
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, got ${value}`);
+  return value;
+}
+
+function isNoGroup(error: unknown): boolean {
+  return /NOGROUP/.test(errorMessage(error));
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,64 @@
+/** One stream entry as handed to a handler. */
+export interface StreamEntry {
+  /** Stream entry id, e.g. `1700000000000-0`. */
+  readonly id: string;
+  /** Field/value pairs in stream order, flat: `[f1, v1, f2, v2, ...]`. */
+  readonly fields: readonly string[];
+  /** How many times the group has delivered this entry, this delivery included (1 = first). */
+  readonly deliveryCount: number;
+}
+
+/** What the handler did with one entry. */
+export type EntryResult =
+  /** Durably handled: the consumer acknowledges it. `outcome` labels metrics (e.g. `permitted`). */
+  | { readonly ack: true; readonly outcome: string }
+  /** Not handled (transient error): left pending, delivered again later (delivery count grows). */
+  | { readonly ack: false; readonly error?: unknown };
+
+/**
+ * Handles one batch. Must return one result per entry, in order, and must only return
+ * `ack: true` once the effects of that entry are durably written. Must be idempotent per entry id:
+ * an entry can be delivered again after a crash between the write and the acknowledgement, or to
+ * two consumers when one was slow past the claim-idle time. Throwing = no entry acknowledged.
+ */
+export interface StreamBatchHandler {
+  handleBatch(entries: readonly StreamEntry[]): Promise<readonly EntryResult[]>;
+}
+
+/**
+ * Receives entries delivered more than `maxDeliveries` times. Must be idempotent per entry id
+ * (write at most one dead letter per entry even when called again for it). Resolving = the
+ * consumer acknowledges the entries; throwing = they stay pending.
+ */
+export interface DeadLetterSink {
+  deadLetter(entries: readonly StreamEntry[], reason: string): Promise<void>;
+}
+
+/**
+ * Observation hooks (all optional). Metrics adapters implement this; see
+ * `createConsumerMetrics` for a prom-client one.
+ */
+export interface ConsumerObserver {
+  /** `count` entries were acknowledged with this outcome. */
+  processed?(outcome: string, count: number): void;
+  /** Seconds from the entry's id time (when it was added) to its acknowledgement. */
+  latency?(seconds: number): void;
+  /** Entries pending in the whole group (XPENDING summary), sampled at each reclaim pass. */
+  pending?(count: number): void;
+  /** Entries taken over from other (dead or slow) consumers. */
+  reclaimed?(count: number): void;
+  /** Entries handed to the dead-letter sink for exceeding the delivery limit. */
+  deadLettered?(count: number): void;
+  /** Pending entries that were trimmed from the stream before being acknowledged. */
+  trimmed?(count: number): void;
+  /** Readiness changed; `reason` says why it is not ready. */
+  readiness?(ready: boolean, reason?: string): void;
+  /** A loop iteration failed; the consumer backs off for `delayMs`. */
+  error?(error: unknown, delayMs: number): void;
+}
+
+export interface ConsumerLogger {
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, meta?: Record<string, unknown>): void;
+}
