@@ -22,7 +22,10 @@ export interface LoopOutcome {
   readonly symbols: number;
   /** Proposals written (stream entries = hashes). */
   readonly written: number;
-  /** Keys under the target prefix that are not target keys (further `:` segments, bad names). */
+  /**
+   * Keys under the target prefix that are not target keys (further `:` segments, bad names),
+   * not counting keys under the proposal prefix (the service's own output).
+   */
   readonly skippedKeys: number;
   readonly byReason: Readonly<Record<AllocationReason, number>>;
   /** Every symbol seen this loop (for removing the series of vanished symbols). */
@@ -111,10 +114,11 @@ export async function runShadowLoop(
     for await (const keys of scanKeys(client, { match: scanPatternFor(settings.targetKeyPrefix), count: scanCount })) {
       for (const key of keys) {
         const symbol = symbolFromKey(key, settings.targetKeyPrefix);
-        if (symbol === undefined || seen.has(symbol)) {
-          if (symbol === undefined) skippedKeys++;
+        if (symbol === undefined) {
+          if (!key.startsWith(settings.proposedKeyPrefix)) skippedKeys++;
           continue;
         }
+        if (seen.has(symbol)) continue;
         seen.add(symbol);
         pending.push(symbol);
         if (pending.length >= settings.batchSize) {

@@ -1,0 +1,166 @@
+import type Redis from 'ioredis';
+import type { AllocationProposal } from '@quantum/efficiency-core';
+import { runShadowLoop, type LoopOptions, type LoopOutcome } from './shadow-loop';
+import type { ShadowMetrics } from './shadow-metrics';
+import type { ShadowSettings } from './settings';
+
+/** The logger the service writes to (a winston logger fits). */
+export interface ServiceLogger {
+  error(message: string, meta?: Record<string, unknown>): unknown;
+  warn(message: string, meta?: Record<string, unknown>): unknown;
+  info(message: string, meta?: Record<string, unknown>): unknown;
+  debug(message: string, meta?: Record<string, unknown>): unknown;
+  isDebugEnabled?(): boolean;
+}
+
+export interface ShadowServiceOptions {
+  /** Epoch milliseconds (default Date.now). The loop's `now` is this floored to whole seconds. */
+  readonly clock?: () => number;
+  /** Called whenever readiness changes (e.g. to flip the metrics server's /readyz). */
+  readonly onReadyChange?: (ready: boolean, reason: string) => void;
+  /** Longest wait after consecutive failures, in seconds (default max(30, interval)). */
+  readonly maxBackoffSec?: number;
+  readonly loop?: LoopOptions;
+}
+
+/**
+ * Runs the proposal loop every `loopIntervalSec`, measured from loop start. Loops never overlap:
+ * a slow loop delays the next one, which then starts at once. After a failure the next attempt
+ * waits `interval * 2^(failures-1)` capped at `maxBackoffSec` (never a busy loop); the service
+ * is not ready from a failure until a loop succeeds again.
+ */
+export class ShadowService {
+  private timer: NodeJS.Timeout | undefined;
+  private current: Promise<boolean> | undefined;
+  private stopping = false;
+  private failures = 0;
+  private ready = false;
+  private readonly clock: () => number;
+  private readonly maxBackoffSec: number;
+
+  constructor(
+    private readonly client: Redis,
+    private readonly settings: ShadowSettings,
+    private readonly metrics: ShadowMetrics,
+    private readonly log: ServiceLogger,
+    private readonly options: ShadowServiceOptions = {},
+  ) {
+    this.clock = options.clock ?? Date.now;
+    this.maxBackoffSec = options.maxBackoffSec ?? Math.max(30, settings.loopIntervalSec);
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  get consecutiveFailures(): number {
+    return this.failures;
+  }
+
+  /** Runs one loop now (waits for one in progress first). Resolves true when it succeeded. */
+  async runOnce(): Promise<boolean> {
+    while (this.current) await this.current;
+    const run = this.loop();
+    this.current = run;
+    try {
+      return await run;
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  /** Starts the schedule: a loop now, then one every interval. */
+  start(): void {
+    this.stopping = false;
+    this.schedule(0);
+  }
+
+  /** Stops scheduling and waits for the loop in hand to finish. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.current) await this.current.catch(() => false);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopping) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const startedAt = this.clock();
+      void this.runOnce().then((ok) => {
+        if (this.stopping) return;
+        const intervalMs = this.settings.loopIntervalSec * 1000;
+        const waitMs = ok ? intervalMs : Math.min(this.maxBackoffSec * 1000, intervalMs * 2 ** Math.min(this.failures - 1, 30));
+        this.schedule(Math.max(0, startedAt + waitMs - this.clock()));
+      });
+    }, delayMs);
+  }
+
+  private async loop(): Promise<boolean> {
+    const started = performance.now();
+    const now = Math.floor(this.clock() / 1000);
+    const debug = this.log.isDebugEnabled?.() ?? false;
+    const metrics = this.metrics;
+    const log = this.log;
+    const observer = {
+      onBatch(symbols: readonly string[], proposals: readonly AllocationProposal[]): void {
+        metrics.onBatch(symbols, proposals);
+        if (debug) {
+          for (let i = 0; i < proposals.length; i++) {
+            const p = proposals[i]!;
+            if (p.reason === 'invalid_target') log.debug('invalid target, no proposal', { symbol: symbols[i], problem: p.targetProblem });
+          }
+        }
+      },
+    };
+    let outcome: LoopOutcome;
+    try {
+      outcome = await runShadowLoop(this.client, this.settings, now, observer, this.options.loop);
+    } catch (error) {
+      const durationSec = (performance.now() - started) / 1000;
+      this.failures++;
+      metrics.loopFailed(durationSec);
+      this.setReady(false, (error as Error).message);
+      log.error('proposal loop failed', {
+        now,
+        duration_ms: round(durationSec * 1000),
+        consecutive_failures: this.failures,
+        error: { name: (error as Error).name, message: (error as Error).message },
+      });
+      return false;
+    }
+    const durationSec = (performance.now() - started) / 1000;
+    metrics.loopSucceeded(outcome, durationSec, this.clock() / 1000);
+    if (this.failures > 0) log.info('proposal loop recovered', { after_failures: this.failures });
+    this.failures = 0;
+    this.setReady(true, 'loop succeeded');
+    log.info('proposal loop done', {
+      now,
+      duration_ms: round(durationSec * 1000),
+      symbols: outcome.symbols,
+      written: outcome.written,
+      skipped_keys: outcome.skippedKeys,
+      by_reason: outcome.byReason,
+      rss_bytes: process.memoryUsage.rss(),
+    });
+    if (durationSec > this.settings.loopIntervalSec) {
+      log.warn('proposal loop took longer than LOOP_INTERVAL_SEC; the next loop starts late', {
+        duration_ms: round(durationSec * 1000),
+        loop_interval_sec: this.settings.loopIntervalSec,
+      });
+    }
+    return true;
+  }
+
+  private setReady(ready: boolean, reason: string): void {
+    this.metrics.setReady(ready);
+    if (ready === this.ready) return;
+    this.ready = ready;
+    this.options.onReadyChange?.(ready, reason);
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
