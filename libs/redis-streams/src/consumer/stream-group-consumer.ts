@@ -24,7 +24,7 @@ export interface StreamGroupConsumerOptions {
   readonly claimIdleMs?: number;
   /** How often to look for such entries (and sample the pending gauge). Default 5000. */
   readonly reclaimIntervalMs?: number;
-  /** An entry delivered more than this many times goes to the dead-letter sink. Default 5. */
+  /** An entry delivered more than this many times goes to the dead-letter sink. Default 5; 0 = never. */
   readonly maxDeliveries?: number;
   /** Where a newly created group starts: `$` (only new entries, default) or `0` (whole stream). */
   readonly createFrom?: '0' | '$';
@@ -99,12 +99,15 @@ export class StreamGroupConsumer {
     this.blockMs = Math.min(5000, positive(options.blockMs ?? 2000, 'blockMs'));
     this.claimIdleMs = positive(options.claimIdleMs ?? 30_000, 'claimIdleMs');
     this.reclaimIntervalMs = positive(options.reclaimIntervalMs ?? 5000, 'reclaimIntervalMs');
-    this.maxDeliveries = positive(options.maxDeliveries ?? 5, 'maxDeliveries');
+    // 0 = never dead-letter for deliveries.
+    this.maxDeliveries = options.maxDeliveries === 0 ? Infinity : positive(options.maxDeliveries ?? 5, 'maxDeliveries');
     this.backoffInitial = positive(options.backoff?.initialMs ?? 100, 'backoff.initialMs');
     this.backoffMax = positive(options.backoff?.maxMs ?? 5000, 'backoff.maxMs');
     this.observer = options.observer ?? {};
     // The blocking connection reconnects on its own; errors surface through the read that failed.
     this.blocking.on('error', () => undefined);
+    // A reconnected blocking connection has a new CLIENT ID (needed for CLIENT UNBLOCK).
+    this.blocking.on('ready', () => (this.blockingClientId = undefined));
   }
 
   /** Whether the last loop iteration reached Redis and the group exists. */
@@ -240,7 +243,7 @@ export class StreamGroupConsumer {
 
   private async readNew(): Promise<StreamEntry[]> {
     const { stream, group } = this.options;
-    if (this.blockingClientId === undefined || this.blocking.status !== 'ready') {
+    if (this.blockingClientId === undefined) {
       this.blockingClientId = Number(await this.blocking.call('CLIENT', 'ID'));
     }
     if (this.stopping) return [];

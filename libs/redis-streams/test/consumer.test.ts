@@ -1,0 +1,190 @@
+import Redis from 'ioredis';
+import { StreamGroupConsumer, type EntryResult, type StreamEntry, type StreamGroupConsumerOptions } from '../src';
+import { startThrowawayRedis, type ThrowawayRedis } from '../src/testing';
+
+const STREAM = 'test:stream';
+const GROUP = 'g';
+
+class Recorder {
+  readonly handled: StreamEntry[] = [];
+  readonly deadLettered: { entry: StreamEntry; reason: string }[] = [];
+  readonly events: Record<string, number> = {};
+  readonly readiness: boolean[] = [];
+  result: (entry: StreamEntry) => EntryResult = () => ({ ack: true, outcome: 'ok' });
+  delayMs = 0;
+
+  handler = {
+    handleBatch: async (entries: readonly StreamEntry[]) => {
+      if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+      this.handled.push(...entries);
+      return entries.map((e) => this.result(e));
+    },
+  };
+  deadLetter = {
+    deadLetter: async (entries: readonly StreamEntry[], reason: string) => {
+      for (const entry of entries) this.deadLettered.push({ entry, reason });
+    },
+  };
+  observer = {
+    processed: (outcome: string, n: number) => this.bump(`processed:${outcome}`, n),
+    reclaimed: (n: number) => this.bump('reclaimed', n),
+    deadLettered: (n: number) => this.bump('deadLettered', n),
+    trimmed: (n: number) => this.bump('trimmed', n),
+    pending: (n: number) => (this.events['pending'] = n),
+    latency: () => this.bump('latency', 1),
+    readiness: (ready: boolean) => this.readiness.push(ready),
+  };
+  private bump(key: string, n: number) {
+    this.events[key] = (this.events[key] ?? 0) + n;
+  }
+}
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('StreamGroupConsumer (real Redis)', () => {
+  let server: ThrowawayRedis;
+  let redis: Redis;
+  const running: StreamGroupConsumer[] = [];
+
+  beforeAll(async () => {
+    server = await startThrowawayRedis({ appendOnly: true });
+    redis = new Redis(server.url, { maxRetriesPerRequest: null, retryStrategy: () => 50 });
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await server.stop();
+  });
+  beforeEach(() => redis.flushall());
+  afterEach(async () => {
+    for (const c of running.splice(0)) await c.stop();
+  });
+
+  function consumer(rec: Recorder, overrides: Partial<StreamGroupConsumerOptions> = {}): StreamGroupConsumer {
+    const command = new Redis(server.url, { maxRetriesPerRequest: 0, retryStrategy: () => 50 });
+    command.on('error', () => undefined);
+    const c = new StreamGroupConsumer({
+      redis: command, stream: STREAM, group: GROUP, consumer: 'c1', handler: rec.handler, deadLetter: rec.deadLetter,
+      observer: rec.observer, blockMs: 200, claimIdleMs: 200, reclaimIntervalMs: 100, backoff: { initialMs: 20, maxMs: 200 },
+      ...overrides,
+    });
+    const stop = c.stop.bind(c);
+    c.stop = async () => {
+      await stop();
+      command.disconnect();
+    };
+    running.push(c);
+    return c;
+  }
+
+  async function add(n: number, prefix = 'x'): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) ids.push((await redis.xadd(STREAM, '*', 'k', `${prefix}${i}`)) as string);
+    return ids;
+  }
+
+  async function pendingCount(): Promise<number> {
+    return Number(((await redis.xpending(STREAM, GROUP)) as [number])[0]);
+  }
+
+  it('creates the group at $ (entries before it are not read), handles and acks new entries in batches', async () => {
+    await add(3, 'old');
+    const rec = new Recorder();
+    const c = consumer(rec, { batchSize: 4 });
+    c.start();
+    await until(() => c.isReady);
+    await add(10);
+    await until(() => rec.handled.length === 10);
+    expect(rec.handled.map((e) => e.fields[1])).toEqual([...Array(10).keys()].map((i) => `x${i}`));
+    expect(rec.handled.every((e) => e.deliveryCount === 1)).toBe(true);
+    await until(async () => (await pendingCount()) === 0);
+    expect(rec.events['processed:ok']).toBe(10);
+    expect(rec.events['latency']).toBe(10);
+  });
+
+  it('recovers its own pending entries after a crash (same name), with the delivery count bumped', async () => {
+    await redis.xgroup('CREATE', STREAM, GROUP, '0', 'MKSTREAM');
+    await add(3);
+    await redis.xreadgroup('GROUP', GROUP, 'c1', 'COUNT', 10, 'STREAMS', STREAM, '>'); // "crashed" before ack
+    const rec = new Recorder();
+    consumer(rec).start();
+    await until(() => rec.handled.length === 3);
+    expect(rec.handled.map((e) => e.deliveryCount)).toEqual([2, 2, 2]);
+    await until(async () => (await pendingCount()) === 0);
+  });
+
+  it('reclaims entries idle in a dead consumer, dead-letters over-delivered ones, counts trimmed ones', async () => {
+    await redis.xgroup('CREATE', STREAM, GROUP, '0', 'MKSTREAM');
+    const ids = await add(4);
+    await redis.xreadgroup('GROUP', GROUP, 'dead', 'COUNT', 10, 'STREAMS', STREAM, '>');
+    // ids[1] was already delivered 5 times; ids[2] was trimmed away before anyone acked it
+    for (let i = 0; i < 4; i++) await redis.xclaim(STREAM, GROUP, 'dead', 0, ids[1]!);
+    await redis.xdel(STREAM, ids[2]!);
+    const rec = new Recorder();
+    consumer(rec, { maxDeliveries: 5 }).start();
+    await until(async () => (await pendingCount()) === 0);
+    expect(rec.handled.map((e) => [e.id, e.deliveryCount])).toEqual([[ids[0], 2], [ids[3], 2]]);
+    expect(rec.deadLettered.map((d) => [d.entry.id, d.entry.deliveryCount, d.reason])).toEqual([[ids[1], 6, 'max_deliveries_exceeded']]);
+    expect(rec.events).toMatchObject({ reclaimed: 3, deadLettered: 1, trimmed: 1, 'processed:ok': 2, 'processed:dead_letter': 1 });
+  });
+
+  it('leaves unhandled entries pending and retries them until the delivery limit, then dead-letters', async () => {
+    const rec = new Recorder();
+    rec.result = (e) => (e.fields[1] === 'x1' ? { ack: false, error: new Error('boom') } : { ack: true, outcome: 'ok' });
+    const c = consumer(rec, { maxDeliveries: 3 });
+    c.start();
+    await until(() => c.isReady);
+    await add(3);
+    await until(() => rec.deadLettered.length === 1);
+    expect(rec.handled.filter((e) => e.fields[1] === 'x1').map((e) => e.deliveryCount)).toEqual([1, 2, 3]);
+    expect(rec.deadLettered[0]!.entry.deliveryCount).toBe(4);
+    await until(async () => (await pendingCount()) === 0);
+  });
+
+  it('stops promptly while blocked, and finishes and acks the batch in hand', async () => {
+    const rec = new Recorder();
+    const c = consumer(rec, { blockMs: 5000 });
+    c.start();
+    await until(() => c.isReady);
+    await new Promise((r) => setTimeout(r, 100));
+    let started = Date.now();
+    await c.stop();
+    expect(Date.now() - started).toBeLessThan(1000);
+
+    const rec2 = new Recorder();
+    rec2.delayMs = 500;
+    const c2 = consumer(rec2, { blockMs: 5000, consumer: 'c2' });
+    c2.start();
+    await until(() => c2.isReady);
+    await add(5);
+    await new Promise((r) => setTimeout(r, 150)); // a batch is in the handler now
+    expect(rec2.handled).toHaveLength(0);
+    started = Date.now();
+    await c2.stop();
+    expect(rec2.handled.length).toBeGreaterThan(0);
+    expect(await pendingCount()).toBe(0); // what was read got acked; the rest was never read
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('reports not ready while Redis is away, backs off, recreates a lost group from 0 and resumes', async () => {
+    const rec = new Recorder();
+    const c = consumer(rec);
+    c.start();
+    await until(() => c.isReady);
+    await server.kill();
+    await until(() => !c.isReady);
+    await new Promise((r) => setTimeout(r, 300));
+    await server.restart();
+    await redis.flushall(); // Redis came back empty: group and stream gone
+    await add(2, 'after');
+    await until(() => rec.handled.length === 2, 15_000);
+    expect(rec.handled.map((e) => e.fields[1])).toEqual(['after0', 'after1']);
+    expect(c.isReady).toBe(true);
+    expect(rec.readiness).toEqual([true, false, true]);
+  }, 30_000);
+});
