@@ -1,0 +1,89 @@
+import type Redis from 'ioredis';
+import type { GovernorConfig } from '@quantum/efficiency-core';
+import { createMetricsRegistry, MetricsServer, ReadinessState, type BoundAddress } from '@quantum/metrics';
+import { createConsumerMetrics, createRedisClient, defaultConsumerName, StreamGroupConsumer, type RedisSettings } from '@quantum/redis-streams';
+import type { Logger } from '@quantum/service-runtime';
+import { Governor } from './governor';
+import { GovernorMetrics } from './metrics';
+import { governorSettings } from './settings';
+
+export function redisSettingsFrom(c: GovernorConfig): RedisSettings {
+  return {
+    url: c.REDIS_URL, host: c.REDIS_HOST, port: c.REDIS_PORT, db: c.REDIS_DB,
+    username: c.REDIS_USERNAME, password: c.REDIS_PASSWORD, tls: c.REDIS_TLS, tlsCaFile: c.REDIS_TLS_CA_FILE,
+  };
+}
+
+/**
+ * The running governor: Redis clients (a fail-fast command connection and a dedicated blocking
+ * one), the decision handler, the stream consumer and the metrics server.
+ */
+export class GovernorService {
+  readonly registry = createMetricsRegistry({ app: 'governor' });
+  readonly readiness = new ReadinessState(['redis', 'consumer']);
+  private readonly command: Redis;
+  private readonly blocking: Redis;
+  private readonly consumer: StreamGroupConsumer;
+  private readonly server: MetricsServer;
+  readonly governor: Governor;
+
+  constructor(
+    private readonly config: GovernorConfig,
+    private readonly logger: Logger,
+  ) {
+    const redisOptions = { ...redisSettingsFrom(config), app: 'governor', logger };
+    this.command = createRedisClient(redisOptions, 'command');
+    this.blocking = createRedisClient(redisOptions, 'blocking');
+    this.command.on('ready', () => this.readiness.markHealthy('redis'));
+    this.command.on('close', () => this.readiness.markUnhealthy('redis', 'connection closed'));
+    this.command.on('error', (error: Error) => this.readiness.markUnhealthy('redis', error.message));
+
+    const settings = governorSettings(config);
+    this.governor = new Governor(this.command, settings, new GovernorMetrics(this.registry));
+    const consumerMetrics = createConsumerMetrics({ registry: this.registry, prefix: 'quantum_govern' });
+    this.consumer = new StreamGroupConsumer({
+      redis: this.command,
+      blockingRedis: this.blocking,
+      stream: settings.planStream,
+      group: settings.group,
+      consumer: config.GOV_CONSUMER_NAME ?? defaultConsumerName(),
+      handler: this.governor,
+      deadLetter: this.governor,
+      batchSize: config.GOV_BATCH_SIZE,
+      blockMs: config.GOV_BLOCK_MS,
+      claimIdleMs: config.GOV_CLAIM_IDLE_MS,
+      maxDeliveries: config.GOV_MAX_DELIVERIES,
+      createFrom: '$',
+      recreateFrom: '0',
+      logger,
+      observer: {
+        ...consumerMetrics.observer,
+        readiness: (ready, reason) => (ready ? this.readiness.markHealthy('consumer') : this.readiness.markUnhealthy('consumer', reason ?? 'not ready')),
+      },
+    });
+    this.server = new MetricsServer({ registry: this.registry, readiness: this.readiness, host: config.METRICS_HOST, port: config.METRICS_PORT });
+  }
+
+  get consumerName(): string {
+    return this.consumer.consumerName;
+  }
+
+  async start(): Promise<BoundAddress> {
+    const address = await this.server.start();
+    this.consumer.start();
+    this.logger.info('governor started', {
+      consumer: this.consumer.consumerName, stream: this.config.PLAN_STREAM, group: this.config.GOV_GROUP, mode: this.config.GOV_MODE, metrics: address.url,
+    });
+    return address;
+  }
+
+  /** Stops reading, finishes and acknowledges the batch in hand, closes everything. */
+  async stop(): Promise<void> {
+    await this.consumer.stop();
+    await this.server.stop();
+    await Promise.allSettled([this.command.quit(), this.blocking.quit()]);
+    this.command.disconnect();
+    this.blocking.disconnect();
+    this.logger.info('governor stopped');
+  }
+}
