@@ -1,1 +1,108 @@
-export {};
+import { ALLOCATION_TARGET_CONFIG } from '@quantum/efficiency-core';
+import { createMetricsRegistry, MetricsServer, ReadinessState } from '@quantum/metrics';
+import { createRedisClient, waitForReady, watchConnection } from '@quantum/redis-streams';
+import { createLogger, describeConfig, exitOnConfigError, loadServiceConfig, onShutdownSignal, redactedConfig } from '@quantum/service-runtime';
+import { parseCli, USAGE } from './cli';
+import { shadowSettingsFromConfig } from './settings';
+import { ShadowMetrics } from './shadow-metrics';
+import { ShadowService } from './shadow-service';
+
+const APP = 'allocation-target';
+/** How long to wait for the first connection: `--once` gives up after it, the service starts its schedule anyway. */
+const CONNECT_WAIT_MS = 5_000;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const cli = parseCli(argv);
+  if (cli.help) {
+    process.stdout.write(`${USAGE}\n\n${describeConfig(ALLOCATION_TARGET_CONFIG)}\n`);
+    return 0;
+  }
+  if (cli.unknown.length > 0) {
+    process.stderr.write(`unknown argument${cli.unknown.length > 1 ? 's' : ''}: ${cli.unknown.join(' ')}\n\n${USAGE}\n`);
+    return 2;
+  }
+
+  let loaded: ReturnType<typeof loadServiceConfig<typeof ALLOCATION_TARGET_CONFIG.schema>>;
+  try {
+    loaded = loadServiceConfig(ALLOCATION_TARGET_CONFIG, { argv, env: process.env });
+  } catch (error) {
+    exitOnConfigError(error);
+  }
+  const config = loaded.values;
+  const log = createLogger({ service: APP, level: config.LOG_LEVEL });
+  const settings = shadowSettingsFromConfig(config);
+  log.info('starting', { once: cli.once, env_file: loaded.envFile ?? null, config: redactedConfig(config, ALLOCATION_TARGET_CONFIG) });
+  if (loaded.unknownFileVariables.length > 0) log.warn('env file variables this service does not read', { variables: loaded.unknownFileVariables });
+
+  const client = createRedisClient(
+    {
+      app: APP,
+      url: config.REDIS_URL,
+      host: config.REDIS_HOST,
+      port: config.REDIS_PORT,
+      db: config.REDIS_DB,
+      username: config.REDIS_USERNAME,
+      password: config.REDIS_PASSWORD,
+      tls: config.REDIS_TLS,
+      tlsCaFile: config.REDIS_TLS_CA_FILE,
+      logger: log,
+    },
+    'command',
+  );
+  const readiness = new ReadinessState(['redis', 'loop']);
+  const stopWatching = watchConnection(client, (up, reason) => readiness.set('redis', up, up ? 'connected' : reason));
+  const registry = createMetricsRegistry({ app: APP });
+  const metrics = new ShadowMetrics(registry, () => readiness.ready);
+  const service = new ShadowService(client, settings, metrics, {
+    error: (m, meta) => log.error(m, meta),
+    warn: (m, meta) => log.warn(m, meta),
+    info: (m, meta) => log.info(m, meta),
+    debug: (m, meta) => log.debug(m, meta),
+    isDebugEnabled: () => log.isDebugEnabled(),
+  }, {
+    onReadyChange: (ready, reason) => {
+      readiness.set('loop', ready, reason);
+      log.info(ready ? 'ready' : 'not ready', { reason });
+    },
+  });
+
+  const connected = await waitForReady(client, CONNECT_WAIT_MS).then(
+    () => true,
+    (error: unknown) => {
+      log.error('redis unreachable', { error: { message: (error as Error).message } });
+      return false;
+    },
+  );
+
+  if (cli.once) {
+    const ok = connected && (await service.runOnce());
+    stopWatching();
+    client.disconnect();
+    return ok ? 0 : 1;
+  }
+
+  const server = new MetricsServer({ registry, readiness, host: config.METRICS_HOST, port: config.METRICS_PORT });
+  const address = await server.start();
+  log.info('metrics server listening', { url: address.url });
+  service.start();
+  onShutdownSignal(
+    async () => {
+      await service.stop();
+      stopWatching();
+      await server.stop();
+      await client.quit().catch(() => client.disconnect());
+    },
+    { logger: log, timeoutMs: 10_000 },
+  );
+  return new Promise<number>(() => undefined); // runs until a signal; onShutdownSignal exits
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`allocation-target: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -64,7 +64,11 @@ export class ShadowMetrics implements LoopObserver {
   readonly effScore = new SymbolGauge('p29_shadow_eff_score', 'efficiency score read for the symbol in the last loop (only when it parsed: ok, stale_eff, low_conf)');
   readonly effConfidence = new SymbolGauge('p29_shadow_eff_confidence', 'efficiency confidence read for the symbol in the last loop (only when it parsed: ok, stale_eff, low_conf)');
 
-  constructor(readonly registry: Registry) {
+  /** `readyProbe`: what `service_ready` reports at scrape time (default: the last `setReady`). */
+  constructor(
+    readonly registry: Registry,
+    readyProbe?: () => boolean,
+  ) {
     const registers = [registry];
     this.loops = new Counter({ name: 'p29_shadow_loops_total', help: 'proposal loops completed', registers });
     this.proposed = new Counter({ name: 'p29_shadow_proposed_total', help: 'symbols evaluated, by reason (invalid_target: no proposal written)', labelNames: ['reason'], registers });
@@ -78,7 +82,12 @@ export class ShadowMetrics implements LoopObserver {
     });
     this.symbolsPerLoop = new Gauge({ name: 'p29_shadow_symbols_per_loop', help: 'target symbols found by the last successful loop', registers });
     this.lastSuccess = new Gauge({ name: 'p29_shadow_last_success_timestamp_seconds', help: 'epoch seconds at which the last successful loop ended', registers });
-    this.ready = new Gauge({ name: 'service_ready', help: '1 when Redis is reachable and the last loop succeeded, else 0', registers });
+    this.ready = new Gauge({
+      name: 'service_ready',
+      help: '1 when Redis is reachable and the last loop succeeded, else 0',
+      registers,
+      ...(readyProbe ? { collect(this: Gauge) { this.set(readyProbe() ? 1 : 0); } } : {}),
+    });
     this.ready.set(0);
     for (const g of [this.multiplier, this.effScore, this.effConfidence]) registry.registerMetric(g as never);
   }

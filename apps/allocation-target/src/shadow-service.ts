@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import type { AllocationProposal } from '@quantum/efficiency-core';
+import { Backoff } from '@quantum/service-runtime';
 import { runShadowLoop, type LoopOptions, type LoopOutcome } from './shadow-loop';
 import type { ShadowMetrics } from './shadow-metrics';
 import type { ShadowSettings } from './settings';
@@ -20,14 +21,18 @@ export interface ShadowServiceOptions {
   readonly onReadyChange?: (ready: boolean, reason: string) => void;
   /** Longest wait after consecutive failures, in seconds (default max(30, interval)). */
   readonly maxBackoffSec?: number;
+  /** Randomness of the backoff (tests: `() => 0`). */
+  readonly random?: () => number;
   readonly loop?: LoopOptions;
 }
 
 /**
  * Runs the proposal loop every `loopIntervalSec`, measured from loop start. Loops never overlap:
  * a slow loop delays the next one, which then starts at once. After a failure the next attempt
- * waits `interval * 2^(failures-1)` capped at `maxBackoffSec` (never a busy loop); the service
- * is not ready from a failure until a loop succeeds again.
+ * comes at the next tick or later: the wait from the failed loop's start is the larger of the
+ * interval and a backoff that starts at the interval and doubles per consecutive failure up to
+ * `maxBackoffSec` (jitter up to 20 %), so an outage never makes a busy loop. The loop component
+ * is unhealthy from a failure until a loop succeeds again.
  */
 export class ShadowService {
   private timer: NodeJS.Timeout | undefined;
@@ -36,7 +41,7 @@ export class ShadowService {
   private failures = 0;
   private ready = false;
   private readonly clock: () => number;
-  private readonly maxBackoffSec: number;
+  private readonly backoff: Backoff;
 
   constructor(
     private readonly client: Redis,
@@ -46,7 +51,9 @@ export class ShadowService {
     private readonly options: ShadowServiceOptions = {},
   ) {
     this.clock = options.clock ?? Date.now;
-    this.maxBackoffSec = options.maxBackoffSec ?? Math.max(30, settings.loopIntervalSec);
+    const intervalMs = settings.loopIntervalSec * 1000;
+    const maxMs = Math.max(intervalMs, (options.maxBackoffSec ?? Math.max(30, settings.loopIntervalSec)) * 1000);
+    this.backoff = new Backoff({ initialMs: intervalMs, maxMs, factor: 2, jitter: 0.2, random: options.random });
   }
 
   get isReady(): boolean {
@@ -91,7 +98,8 @@ export class ShadowService {
       void this.runOnce().then((ok) => {
         if (this.stopping) return;
         const intervalMs = this.settings.loopIntervalSec * 1000;
-        const waitMs = ok ? intervalMs : Math.min(this.maxBackoffSec * 1000, intervalMs * 2 ** Math.min(this.failures - 1, 30));
+        const waitMs = ok ? intervalMs : Math.max(intervalMs, this.backoff.next());
+        if (ok) this.backoff.reset();
         this.schedule(Math.max(0, startedAt + waitMs - this.clock()));
       });
     }, delayMs);
