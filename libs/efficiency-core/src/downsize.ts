@@ -22,7 +22,7 @@ export interface DownsizeHint {
 
 export const DEFAULT_DOWNSIZE_PARAMS: DownsizeParams = Object.freeze({ threshold: 0.45, minFactor: 0.25, maxExtraCooldownSec: 120 });
 
-const NO_HINT: DownsizeHint = Object.freeze({ action: 'NONE', factor: 1.0, extraCooldownSec: 0 });
+const NO_HINT: DownsizeHint = { action: 'NONE', factor: 1.0, extraCooldownSec: 0 }; // not frozen: same hidden class as the others
 
 /**
  * Contract §2.2. A usable reading with `score < threshold` → DOWNSIZE with

@@ -31,9 +31,15 @@ export interface EfficiencyGates {
 
 export type EfficiencyHash = Readonly<Record<string, string>>;
 
-const MISSING: EfficiencyReading = Object.freeze({ reason: 'missing_eff', usable: false, stale: false, score: undefined, confidence: undefined, ts: undefined });
-const INVALID: EfficiencyReading = Object.freeze({ reason: 'invalid_eff', usable: false, stale: false, score: undefined, confidence: undefined, ts: undefined });
-const REDIS_ERROR: EfficiencyReading = Object.freeze({ reason: 'redis_error', usable: false, stale: false, score: undefined, confidence: undefined, ts: undefined });
+/** Every reading has this one shape (same property order), which keeps the hot paths monomorphic. */
+function makeReading(reason: EfficiencyReason, usable: boolean, stale: boolean, score: number | undefined, confidence: number | undefined, ts: number | undefined): EfficiencyReading {
+  return { reason, usable, stale, score, confidence, ts };
+}
+
+// Shared (not frozen: a frozen object gets another hidden class); typed read-only.
+const MISSING = makeReading('missing_eff', false, false, undefined, undefined, undefined);
+const INVALID = makeReading('invalid_eff', false, false, undefined, undefined, undefined);
+const REDIS_ERROR = makeReading('redis_error', false, false, undefined, undefined, undefined);
 
 /** The reading to use when Redis failed while reading the efficiency hash (rule 6). */
 export function redisErrorReading(): EfficiencyReading {
@@ -43,12 +49,12 @@ export function redisErrorReading(): EfficiencyReading {
 /** Build a reading from already parsed, valid numbers (rules 3–5). */
 export function gateEfficiency(score: number, confidence: number, ts: number, now: number, gates: EfficiencyGates): EfficiencyReading {
   if (now - ts > gates.staleSec) {
-    return { reason: 'stale_eff', usable: false, stale: true, score, confidence, ts };
+    return makeReading('stale_eff', false, true, score, confidence, ts);
   }
   if (confidence < gates.minConfidence) {
-    return { reason: 'low_conf', usable: false, stale: false, score, confidence, ts };
+    return makeReading('low_conf', false, false, score, confidence, ts);
   }
-  return { reason: 'ok', usable: true, stale: false, score, confidence, ts };
+  return makeReading('ok', true, false, score, confidence, ts);
 }
 
 /**

@@ -1,6 +1,7 @@
+import type { Command } from '../command';
 import { randomInt } from 'node:crypto';
 import { numberOption, parseCommandArgs, wantsHelp, withUsage } from '../support/args';
-import { onStopSignal } from '../support/command';
+import { onStopSignal } from '../support/signals';
 import { palette } from '../support/colour';
 import { connectRedis, redactUrl, redisUrlFrom } from '../support/redis';
 import { runSimulation } from '../../simulate/run';
@@ -78,4 +79,4 @@ export async function run(argv: readonly string[]): Promise<number> {
   });
 }
 
-export default { name, summary, usage, run };
+export const simulateCommand: Command = { name, summary, usage, run };

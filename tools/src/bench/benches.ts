@@ -1,0 +1,5 @@
+import { coreBench } from './core.bench';
+import { Bench } from './registry';
+
+/** Every benchmark `npm run bench` knows. Add one: import it and append it here. */
+export const BENCHES: readonly Bench[] = [coreBench];

@@ -1,0 +1,5 @@
+import { Command } from '../command';
+import { evaluateCommand } from './evaluate';
+
+/** Every `ctl` command. */
+export const COMMANDS: readonly Command[] = [evaluateCommand];
