@@ -12,7 +12,7 @@ ENV NX_DAEMON=false \
     CI=true
 # Manifests first so `npm ci` is cached until a dependency changes.
 COPY package.json package-lock.json ./
-COPY apps/governor/package.json apps/governor/
+COPY apps/allocation-target/package.json apps/allocation-target/
 COPY apps/governor/package.json apps/governor/
 COPY libs/efficiency-core/package.json libs/efficiency-core/
 COPY libs/redis-streams/package.json libs/redis-streams/
