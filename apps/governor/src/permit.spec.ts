@@ -1,0 +1,73 @@
+import { buildPermit, type PermitSettings } from './permit';
+import type { Plan } from './plan';
+
+const NOW = 1_700_000_000.25;
+const plan: Plan = { planId: 'abc123', symbol: 'ETHUSDT', decision: 'EXECUTE', action: 'OPEN_PROPOSED', side: 'BUY', killScore: 0.1, qty: 2, price: 50 };
+const settings: PermitSettings = {
+  gates: { staleSec: 600, minConfidence: 0.65, maxFutureSkewSec: 60 },
+  downsize: { threshold: 0.45, minFactor: 0.25, maxExtraCooldownSec: 120 },
+  enforceDownsize: false,
+};
+const hash = (score: string, confidence: string, ts: number | string) => ({ hash: { efficiency_score: score, confidence, ts: String(ts) } });
+
+function permit(lookup: Parameters<typeof buildPermit>[1], s: PermitSettings = settings, p: Plan = plan): string {
+  return buildPermit(p, lookup, NOW, s).json;
+}
+
+const head = `{"granted":true,"symbol":"ETHUSDT","decision":"EXECUTE","computed_qty":2,"computed_notional":100,"created_at":${NOW},"consumed":false,`;
+const neutral = (score: string, conf: string, stale: string, reason: string) =>
+  `${head}"eff_score":"${score}","eff_confidence":"${conf}","eff_stale":"${stale}","eff_factor":"1.0000","eff_action":"NONE","eff_reason":"${reason}","downsize_factor":"1.0000","extra_cooldown_sec":"0","plan_id":"abc123"}`;
+
+describe('buildPermit: field-exact JSON for every efficiency reason', () => {
+  it('ok, no downsize (score at the threshold)', () => {
+    expect(permit(hash('0.45', '0.65', NOW - 600))).toBe(neutral('0.4500', '0.650', '0', 'ok'));
+  });
+  it('ok with downsize: factor 4 decimals, cooldown half to even', () => {
+    expect(permit(hash('0.2', '0.9', NOW))).toBe(
+      `${head}"eff_score":"0.2000","eff_confidence":"0.900","eff_stale":"0","eff_factor":"0.4444","eff_action":"DOWNSIZE","eff_reason":"ok","downsize_factor":"0.4444","extra_cooldown_sec":"96","plan_id":"abc123"}`,
+    );
+    expect(JSON.parse(permit(hash('0.0125', '0.9', NOW)))).toMatchObject({ extra_cooldown_sec: '118', eff_factor: '0.2500', eff_score: '0.0125' });
+    expect(JSON.parse(permit(hash('1e-05', '0.9', NOW)))).toMatchObject({ eff_score: '0.0000', eff_factor: '0.2500', extra_cooldown_sec: '120' });
+  });
+  it('missing_eff (no hash)', () => {
+    expect(permit({ hash: null })).toBe(neutral('', '', '0', 'missing_eff'));
+  });
+  it('invalid_eff (unparsable, out of range, too far in the future)', () => {
+    expect(permit(hash('abc', '0.9', NOW))).toBe(neutral('', '', '0', 'invalid_eff'));
+    expect(permit(hash('1.5', '0.9', NOW))).toBe(neutral('', '', '0', 'invalid_eff'));
+    expect(permit(hash('0.5', '0.9', NOW + 61))).toBe(neutral('', '', '0', 'invalid_eff'));
+  });
+  it('stale_eff: scores filled, eff_stale 1, no downsize', () => {
+    expect(permit(hash('0.2', '0.9', NOW - 600.5))).toBe(neutral('0.2000', '0.900', '1', 'stale_eff'));
+  });
+  it('low_conf: scores filled, no downsize; confidence rounds half to even at 3 decimals', () => {
+    expect(permit(hash('0.2', '0.6495', NOW))).toBe(neutral('0.2000', '0.649', '0', 'low_conf'));
+  });
+  it('redis_error: neutral', () => {
+    expect(permit({ error: new Error('WRONGTYPE') })).toBe(neutral('', '', '0', 'redis_error'));
+  });
+  it('unknown price: computed_notional null', () => {
+    expect(JSON.parse(permit({ hash: null }, settings, { ...plan, price: undefined })).computed_notional).toBeNull();
+  });
+});
+
+describe('buildPermit with P31_ENFORCE_DOWNSIZE=true', () => {
+  const enforce = { ...settings, enforceDownsize: true };
+  it('scales computed_qty and computed_notional, appends requested_qty', () => {
+    const draft = buildPermit(plan, hash('0.2', '0.9', NOW), NOW, enforce);
+    const p = JSON.parse(draft.json);
+    expect(p.computed_qty).toBeCloseTo(2 * (0.2 / 0.45), 12);
+    expect(p.computed_notional).toBeCloseTo(100 * (0.2 / 0.45), 12);
+    expect(p.requested_qty).toBe(2);
+    expect(Object.keys(p)).toEqual([
+      'granted', 'symbol', 'decision', 'computed_qty', 'computed_notional', 'created_at', 'consumed', 'eff_score', 'eff_confidence',
+      'eff_stale', 'eff_factor', 'eff_action', 'eff_reason', 'downsize_factor', 'extra_cooldown_sec', 'plan_id', 'requested_qty',
+    ]);
+    expect(draft.notional).toBe(100);
+    expect(draft.computedNotional).toBeCloseTo(44.444444, 5);
+  });
+  it('leaves quantities alone when the hint is NONE, still records requested_qty', () => {
+    const p = JSON.parse(buildPermit(plan, { hash: null }, NOW, enforce).json);
+    expect(p).toMatchObject({ computed_qty: 2, computed_notional: 100, requested_qty: 2 });
+  });
+});
