@@ -1,1 +1,10 @@
-export {};
+export * from './config/env-file';
+export * from './config/config-error';
+export * from './config/convict-schema';
+export * from './config/load-service-config';
+export * from './config/describe-config';
+export * from './config/exit-on-config-error';
+export * from './logging/redact';
+export * from './logging/create-logger';
+export * from './shutdown/on-shutdown-signal';
+export * from './backoff/backoff';
