@@ -76,11 +76,6 @@ end
 
 -- EXECUTE: the gates, in contract order
 local pkey = 'quantum:permit:' .. pid
-if redis.call('EXISTS', pkey) == 1 then
-  redis.call('SET', ekey, 'duplicate|permit_exists', 'EX', ttl)
-  event('duplicate', 'permit_exists')
-  return {'duplicate', 'permit_exists'}
-end
 local close = ARGV[8] == '1'
 local cooldown, max_hour, max_5m = tonumber(ARGV[22]), tonumber(ARGV[23]), tonumber(ARGV[24])
 local max_trade, max_day = tonumber(ARGV[25]), tonumber(ARGV[26])
@@ -89,7 +84,6 @@ local zkey = 'quantum:governor:permits:' .. sym
 local daykey = 'quantum:governor:notional:' .. sym .. ':' .. ARGV[12]
 local window = 3600
 if cooldown > window then window = cooldown end
-redis.call('ZREMRANGEBYSCORE', zkey, '-inf', '(' .. (nowN - window))
 
 local reason = ''
 if redis.call('GET', ARGV[20]) == '1' then
@@ -116,9 +110,17 @@ elseif not close then
 end
 
 local permit = reason == '' or mode == 'dry_run'
+if permit and not redis.call('SET', pkey, ARGV[13], 'NX', 'EX', ARGV[15]) then
+  -- a permit for this plan_id exists (decision record expired or evicted): never overwrite it
+  redis.call('SET', ekey, 'duplicate|permit_exists', 'EX', ttl)
+  event('duplicate', 'permit_exists')
+  return {'duplicate', 'permit_exists'}
+end
 if reason == '' then
-  -- the gate state changes only for plans the gates admit (also in dry_run)
-  redis.call('ZADD', zkey, nowN, pid)
+  -- the gate state changes only for plans the gates admit (also in dry_run); entries older
+  -- than every window are dropped here, so the set stays small
+  redis.call('ZREMRANGEBYSCORE', zkey, '-inf', '(' .. (nowN - window))
+  redis.call('ZADD', zkey, now, pid)
   redis.call('EXPIRE', zkey, window + 60)
   if ARGV[11] ~= '' then
     redis.call('INCRBYFLOAT', daykey, ARGV[11])
@@ -126,7 +128,6 @@ if reason == '' then
   end
 end
 if permit then
-  redis.call('SET', pkey, ARGV[13], 'NX', 'EX', ARGV[15])
   local r = reason
   if r == '' then r = 'ok' end
   redis.call('SET', dkey, eid .. '|permitted|' .. r, 'EX', ttl)
