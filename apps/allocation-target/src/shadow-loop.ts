@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { proposeAllocation, type AllocationProposal, type AllocationReason } from '@quantum/efficiency-core';
 import { scanKeys } from '@quantum/redis-streams';
-import { readBatch, writeBatch } from './batch-io';
+import { readBatch, writeBatch, type SymbolInputs } from './batch-io';
 import { formatProposal, type FormattedProposal } from './proposal-fields';
 import type { ShadowSettings } from './settings';
 import { scanPatternFor, symbolFromKey } from './symbol-key';
@@ -71,10 +71,10 @@ export async function runShadowLoop(
     const proposals = new Array<AllocationProposal>(n);
     const toWrite: FormattedProposal[] = [];
     for (let i = 0; i < n; i++) {
-      const input = inputs[i]!;
+      const input = inputs[i] as SymbolInputs;
       const proposal = proposeAllocation(input.target, input.efficiency, now, settings.allocation);
       proposals[i] = input.targetError === undefined ? proposal : { ...proposal, targetProblem: `target key unreadable: ${input.targetError}` };
-      const formatted = formatProposal(symbols[i]!, proposal);
+      const formatted = formatProposal(symbols[i] as string, proposal);
       if (formatted) toWrite.push(formatted);
     }
     await writeBatch(client, toWrite, {
@@ -85,7 +85,7 @@ export async function runShadowLoop(
       tsEpoch,
     });
     written += toWrite.length;
-    for (let i = 0; i < n; i++) byReason[proposals[i]!.reason]++;
+    for (let i = 0; i < n; i++) byReason[(proposals[i] as AllocationProposal).reason]++;
     observer.onBatch?.(symbols, proposals);
   };
 

@@ -101,8 +101,8 @@ export class ShadowMetrics implements LoopObserver {
     for (const p of proposals) counts.set(p.reason, (counts.get(p.reason) ?? 0) + 1);
     for (const [reason, n] of counts) this.proposed.inc({ reason }, n);
     for (let i = 0; i < symbols.length; i++) {
-      const symbol = symbols[i]!;
-      const p = proposals[i]!;
+      const symbol = symbols[i] as string;
+      const p = proposals[i] as AllocationProposal;
       if (p.reason === 'invalid_target') this.multiplier.remove(symbol);
       else this.multiplier.set(symbol, p.multiplier);
       const r = p.reading;

@@ -116,7 +116,7 @@ export class ShadowService {
         metrics.onBatch(symbols, proposals);
         if (debug) {
           for (let i = 0; i < proposals.length; i++) {
-            const p = proposals[i]!;
+            const p = proposals[i] as AllocationProposal;
             if (p.reason === 'invalid_target') log.debug('invalid target, no proposal', { symbol: symbols[i], problem: p.targetProblem });
           }
         }
