@@ -1,5 +1,6 @@
 import { coreBench } from './core.bench';
+import { governorBench } from './governor.bench';
 import { Bench } from './registry';
 
 /** Every benchmark `npm run bench` knows. Add one: import it and append it here. */
-export const BENCHES: readonly Bench[] = [coreBench];
+export const BENCHES: readonly Bench[] = [coreBench, governorBench];
