@@ -1,5 +1,5 @@
-import type Redis from 'ioredis';
-import { createRedisClient, redactRedisUrl } from '@quantum/redis-streams';
+import Redis from 'ioredis';
+import { reconnectDelay, redactRedisUrl, redisClientOptions } from '@quantum/redis-streams';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -14,12 +14,19 @@ export function redactUrl(url: string): string {
 }
 
 /**
- * A `command`-role client (fails fast while Redis is away, reconnects by itself) for an
- * operator command. The first connection must succeed within `connectTimeoutMs`, else the
- * error names the redacted URL.
+ * A `command`-role client (fails fast while Redis is away) for an operator command. The first
+ * connection must succeed within `connectTimeoutMs`, else the error names the redacted URL and
+ * nothing keeps retrying; once connected, it reconnects by itself with the library's backoff.
  */
 export async function connectRedis(url: string, options: { connectTimeoutMs?: number; app?: string } = {}): Promise<Redis> {
-  const client = createRedisClient({ url, app: options.app ?? 'ctl', lazyConnect: true }, 'command');
+  let connected = false;
+  const delay = reconnectDelay();
+  const client = new Redis({
+    ...redisClientOptions({ url, app: options.app ?? 'ctl', lazyConnect: true }, 'command'),
+    retryStrategy: (attempt: number) => (connected ? delay(attempt) : null),
+  });
+  client.on('error', () => undefined); // failures surface through the commands
+  client.once('ready', () => (connected = true));
   const timeoutMs = options.connectTimeoutMs ?? 5000;
   let timer: NodeJS.Timeout | undefined;
   try {
