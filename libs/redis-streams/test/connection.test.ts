@@ -2,6 +2,9 @@ import { startThrowawayRedis, type ThrowawayRedis } from '../src/testing';
 import { waitForReady, watchConnection } from '../src';
 import { client, disconnectAll } from './helpers';
 
+// Real Redis on a shared, sometimes busy machine.
+jest.setTimeout(30_000);
+
 describe('connections (real Redis)', () => {
   let redis: ThrowawayRedis | undefined;
   afterEach(async () => {

@@ -2,6 +2,9 @@ import { startThrowawayRedis, type ThrowawayRedis } from '../src/testing';
 import { executeAtomicGroups, executeBatch, readHashes, redisCommand, scanAllKeys, scanKeys, waitForReady } from '../src';
 import { client, disconnectAll } from './helpers';
 
+// Real Redis on a shared, sometimes busy machine.
+jest.setTimeout(30_000);
+
 describe('SCAN and pipelined batches (real Redis)', () => {
   let redis: ThrowawayRedis;
   beforeAll(async () => {

@@ -2,6 +2,9 @@ import { startThrowawayRedis, type ThrowawayRedis } from '../src/testing';
 import { StreamProducer, waitForReady, writeDeadLetter } from '../src';
 import { client, disconnectAll } from './helpers';
 
+// Real Redis on a shared, sometimes busy machine.
+jest.setTimeout(30_000);
+
 describe('StreamProducer and dead letters (real Redis)', () => {
   let redis: ThrowawayRedis;
   beforeAll(async () => {

@@ -1,4 +1,4 @@
-import { describeRedisEndpoint, redactRedisUrl, resolveRedisEndpoint } from './redis-settings';
+import { describeRedisEndpoint, redactRedisUrl, redisSettingsFromConfig, resolveRedisEndpoint } from './redis-settings';
 import { connectionName, redisClientOptions } from './create-redis-client';
 import { reconnectDelay } from './reconnect-delay';
 
@@ -59,5 +59,12 @@ describe('reconnectDelay', () => {
     expect([1, 2, 3, 4, 5, 6, 7, 50].map(noJitter)).toEqual([100, 200, 400, 800, 1600, 3200, 5000, 5000]);
     const maxJitter = reconnectDelay({ random: () => 0.999999 });
     expect(maxJitter(7)).toBe(4000);
+  });
+});
+
+describe('redisSettingsFromConfig', () => {
+  it('maps the catalogue variables', () => {
+    const settings = redisSettingsFromConfig({ REDIS_HOST: 'h', REDIS_PORT: 7000, REDIS_DB: 1, REDIS_USERNAME: 'svc', REDIS_PASSWORD: 'pw', REDIS_TLS: false });
+    expect(resolveRedisEndpoint(settings)).toMatchObject({ host: 'h', port: 7000, db: 1, username: 'svc', password: 'pw', tls: false });
   });
 });

@@ -101,3 +101,29 @@ export function describeRedisEndpoint(endpoint: ResolvedRedisEndpoint): string {
   const auth = endpoint.password ? ' (password set)' : '';
   return `${scheme}://${user}${endpoint.host}:${endpoint.port}/${endpoint.db}${auth}`;
 }
+
+/** The catalogue's Redis variables as loaded by the service config. */
+export interface RedisConfigValues {
+  readonly REDIS_URL?: string | undefined;
+  readonly REDIS_HOST?: string | undefined;
+  readonly REDIS_PORT?: number | undefined;
+  readonly REDIS_DB?: number | undefined;
+  readonly REDIS_USERNAME?: string | undefined;
+  readonly REDIS_PASSWORD?: string | undefined;
+  readonly REDIS_TLS?: boolean | undefined;
+  readonly REDIS_TLS_CA_FILE?: string | undefined;
+}
+
+/** Maps loaded config values (`REDIS_URL`, `REDIS_HOST`, ...) to `RedisSettings`. */
+export function redisSettingsFromConfig(values: RedisConfigValues): RedisSettings {
+  return {
+    url: values.REDIS_URL,
+    host: values.REDIS_HOST,
+    port: values.REDIS_PORT,
+    db: values.REDIS_DB,
+    username: values.REDIS_USERNAME,
+    password: values.REDIS_PASSWORD,
+    tls: values.REDIS_TLS,
+    tlsCaFile: values.REDIS_TLS_CA_FILE,
+  };
+}

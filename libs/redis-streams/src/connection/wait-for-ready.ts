@@ -17,21 +17,28 @@ export function waitForReady(client: Redis, timeoutMs: number): Promise<void> {
 }
 
 /**
- * Calls `listener(true)` when the client becomes ready and `listener(false, reason)` when the
- * connection is lost; for readiness reporting. Returns a function that stops listening.
+ * Calls `listener(true, ...)` when the client becomes ready and `listener(false, reason)` when
+ * the connection is lost (once per change, not per failed reconnect attempt), at once with the
+ * current state; for readiness reporting. Returns a function that stops listening.
  */
 export function watchConnection(client: Redis, listener: (up: boolean, reason: string) => void): () => void {
   let lastError = 'connection closed';
-  const onReady = () => listener(true, 'connected');
+  let state: boolean | undefined;
+  const report = (up: boolean, reason: string) => {
+    if (state === up) return;
+    state = up;
+    listener(up, reason);
+  };
+  const onReady = () => report(true, 'connected');
   const onError = (error: Error) => {
     lastError = error.message;
   };
-  const onClose = () => listener(false, lastError);
+  const onClose = () => report(false, lastError);
   client.on('ready', onReady);
   client.on('error', onError);
   client.on('close', onClose);
-  if (client.status === 'ready') listener(true, 'connected');
-  else listener(false, `status ${client.status}`);
+  if (client.status === 'ready') report(true, 'connected');
+  else report(false, `status ${client.status}`);
   return () => {
     client.off('ready', onReady);
     client.off('error', onError);
