@@ -185,6 +185,8 @@ describe('StreamGroupConsumer (real Redis)', () => {
     await until(() => rec.handled.length === 2, 15_000);
     expect(rec.handled.map((e) => e.fields[1])).toEqual(['after0', 'after1']);
     expect(c.isReady).toBe(true);
-    expect(rec.readiness).toEqual([true, false, true]);
+    // ready, not ready while away, ready again (possibly not ready once more for the NOGROUP)
+    expect(rec.readiness.slice(0, 2)).toEqual([true, false]);
+    expect(rec.readiness[rec.readiness.length - 1]).toBe(true);
   }, 30_000);
 });
