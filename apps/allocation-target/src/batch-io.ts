@@ -75,7 +75,16 @@ const NO_TARGET: TargetHash = Object.freeze({});
 
 export async function readBatch(client: Redis, targetKeys: readonly string[], efficiencyKeys: readonly string[]): Promise<SymbolInputs[]> {
   const n = targetKeys.length;
-  const reply = (await client.eval(READ_SCRIPT, 2 * n, ...targetKeys, ...efficiencyKeys)) as unknown[];
+  // one array argument (ioredis flattens it): spreading 20k arguments into a call is slow and
+  // can overflow the stack
+  const args: (string | number)[] = new Array<string | number>(2 + 2 * n);
+  args[0] = READ_SCRIPT;
+  args[1] = 2 * n;
+  for (let i = 0; i < n; i++) {
+    args[2 + i] = targetKeys[i] as string;
+    args[2 + n + i] = efficiencyKeys[i] as string;
+  }
+  const reply = (await client.call('EVAL', args)) as unknown[];
   return decodeRead(reply, n);
 }
 
@@ -152,5 +161,5 @@ export async function writeBatch(client: Redis, proposals: readonly FormattedPro
     args[a++] = p.baseHash;
     args[a++] = p.proposedHash;
   }
-  await client.call('EVAL', ...args);
+  await client.call('EVAL', args);
 }

@@ -1,6 +1,7 @@
+import { allocationBench } from './allocation.bench';
 import { coreBench } from './core.bench';
 import { governorBench } from './governor.bench';
 import { Bench } from './registry';
 
 /** Every benchmark `npm run bench` knows. Add one: import it and append it here. */
-export const BENCHES: readonly Bench[] = [coreBench, governorBench];
+export const BENCHES: readonly Bench[] = [coreBench, governorBench, allocationBench];
