@@ -107,6 +107,7 @@ export class ShadowService {
 
   private async loop(): Promise<boolean> {
     const started = performance.now();
+    const cpuStart = process.cpuUsage();
     const now = Math.floor(this.clock() / 1000);
     const debug = this.log.isDebugEnabled?.() ?? false;
     const metrics = this.metrics;
@@ -148,6 +149,7 @@ export class ShadowService {
       duration_ms: round(durationSec * 1000),
       symbols: outcome.symbols,
       written: outcome.written,
+      cpu_ms: cpuMs(process.cpuUsage(cpuStart)),
       skipped_keys: outcome.skippedKeys,
       by_reason: outcome.byReason,
       rss_bytes: process.memoryUsage.rss(),
@@ -167,6 +169,10 @@ export class ShadowService {
     this.ready = ready;
     this.options.onReadyChange?.(ready, reason);
   }
+}
+
+function cpuMs(usage: NodeJS.CpuUsage): number {
+  return Math.round((usage.user + usage.system) / 100) / 10;
 }
 
 function round(x: number): number {

@@ -6,7 +6,10 @@
  * `LOOP_INTERVAL_SEC=1`, take the `proposal loop done` log records of its first loops (each
  * carries `duration_ms`, `symbols`, `written`, `rss_bytes`), then SIGTERM it. Reported: the first
  * loop (cold: JIT warm-up, empty proposal hashes) and the median of the later loops (warm), their
- * symbols per second, and the service's resident memory after the last loop.
+ * symbols per second, and the service's resident memory after the last loop. Because wall time
+ * on a shared machine depends on what else runs, the CPU each side used per later loop is
+ * reported too: the service's own (`cpu_ms` of its log record) and Redis' (`INFO cpu` deltas
+ * between loop ends, averaged). With a free core each, a loop takes about the larger of the two.
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -29,6 +32,10 @@ export interface AllocationBenchSize {
   readonly laterSymbolsPerSec: number;
   readonly rssMb: number;
   readonly loopsMs: readonly number[];
+  /** Median Node CPU of the later loops. */
+  readonly serviceCpuMs: number;
+  /** Redis CPU per later loop (average). */
+  readonly redisCpuMs: number;
 }
 
 export interface AllocationBenchNumbers {
@@ -56,9 +63,19 @@ interface LoopRecord {
   readonly symbols: number;
   readonly written: number;
   readonly rss_bytes: number;
+  readonly cpu_ms: number;
+  /** Redis used_cpu_user + used_cpu_sys (seconds) when the record arrived (added here). */
+  redisCpuSec?: number;
 }
 
-async function runService(url: string, loops: number): Promise<LoopRecord[]> {
+async function redisCpuSec(client: Redis): Promise<number> {
+  const info = await client.info('cpu');
+  const user = /used_cpu_user:([\d.]+)/.exec(info);
+  const sys = /used_cpu_sys:([\d.]+)/.exec(info);
+  return Number(user?.[1] ?? 0) + Number(sys?.[1] ?? 0);
+}
+
+async function runService(url: string, loops: number, client: Redis): Promise<LoopRecord[]> {
   const port = await findFreePort();
   const child = spawn(process.execPath, ['--conditions=@quantum/source', '--import', 'tsx', MAIN], {
     cwd: ROOT,
@@ -84,11 +101,16 @@ async function runService(url: string, loops: number): Promise<LoopRecord[]> {
           return;
         }
         if (record['msg'] !== 'proposal loop done') continue;
-        records.push(record as unknown as LoopRecord);
-        if (records.length >= loops) {
-          clearTimeout(timer);
-          resolveDone();
-        }
+        const loopRecord = record as unknown as LoopRecord;
+        records.push(loopRecord);
+        const last = records.length >= loops;
+        void redisCpuSec(client).then((cpu) => {
+          loopRecord.redisCpuSec = cpu;
+          if (last) {
+            clearTimeout(timer);
+            resolveDone();
+          }
+        }, reject);
       }
     });
     void exited.then(() => reject(new Error('allocation bench: service exited early')));
@@ -111,7 +133,7 @@ export async function runAllocationBench(sizes: readonly number[] = SIZES): Prom
     for (const n of sizes) {
       await client.flushall();
       await seed(client, n);
-      const records = await runService(redis.url, LOOPS);
+      const records = await runService(redis.url, LOOPS, client);
       for (const r of records) if (r.symbols !== n) throw new Error(`allocation bench: a loop saw ${r.symbols} symbols, expected ${n}`);
       const loopsMs = records.map((r) => r.duration_ms);
       const first = loopsMs[0] as number;
@@ -124,6 +146,8 @@ export async function runAllocationBench(sizes: readonly number[] = SIZES): Prom
         laterSymbolsPerSec: (n / later) * 1000,
         rssMb: (records[records.length - 1] as LoopRecord).rss_bytes / 2 ** 20,
         loopsMs,
+        serviceCpuMs: median(records.slice(1).map((r) => r.cpu_ms)),
+        redisCpuMs: ((((records[records.length - 1] as LoopRecord).redisCpuSec ?? 0) - ((records[0] as LoopRecord).redisCpuSec ?? 0)) / (records.length - 1)) * 1000,
       });
     }
   } finally {
@@ -134,12 +158,14 @@ export async function runAllocationBench(sizes: readonly number[] = SIZES): Prom
 }
 
 function table(numbers: AllocationBenchNumbers): string {
-  const head = ['symbols', 'first loop ms', 'later loop ms', 'symbols/s (later)', 'rss MB', 'all loops ms'];
+  const head = ['symbols', 'first loop ms', 'later loop ms', 'symbols/s (later)', 'node cpu ms', 'redis cpu ms', 'rss MB', 'all loops ms'];
   const body = numbers.sizes.map((s) => [
     s.symbols.toLocaleString('en-US'),
     s.firstLoopMs.toFixed(1),
     s.laterLoopMs.toFixed(1),
     Math.round(s.laterSymbolsPerSec).toLocaleString('en-US'),
+    s.serviceCpuMs.toFixed(0),
+    s.redisCpuMs.toFixed(0),
     s.rssMb.toFixed(0),
     s.loopsMs.map((x) => x.toFixed(0)).join(' '),
   ]);
@@ -163,6 +189,8 @@ export const allocationBench: Bench = {
       firstLoopMs: s.firstLoopMs,
       laterLoopMs: s.laterLoopMs,
       rssMb: s.rssMb,
+      serviceCpuMs: s.serviceCpuMs,
+      redisCpuMs: s.redisCpuMs,
     }));
     return { name: 'allocation', rows };
   },

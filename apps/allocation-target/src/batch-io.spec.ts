@@ -1,0 +1,28 @@
+import { decodeRead } from './batch-io';
+
+describe('decodeRead (flat reply of the read script)', () => {
+  it('maps targets, efficiency triples and notes back to symbols', () => {
+    // 3 symbols: A normal, B target WRONGTYPE + no efficiency, C no target_usd + efficiency with other fields only
+    const reply = [
+      '1000', null, null,
+      '0.2', '0.9', '1700000000',
+      null, null, null,
+      null, null, null,
+      4,
+      2, 'WRONGTYPE Operation against a key holding the wrong kind of value',
+      6, 'other_fields',
+    ];
+    const [a, b, c] = decodeRead(reply, 3);
+    expect(a).toEqual({ target: { target_usd: '1000' }, targetError: undefined, efficiency: { efficiency_score: '0.2', confidence: '0.9', ts: '1700000000' } });
+    expect(b?.target).toBeNull();
+    expect(b?.targetError).toMatch(/WRONGTYPE/);
+    expect(b?.efficiency).toBeNull();
+    expect(c?.target).toEqual({});
+    expect(c?.efficiency).toEqual({ efficiency_score: '', confidence: '', ts: '' });
+  });
+
+  it('keeps partial efficiency hashes partial (invalid_eff downstream)', () => {
+    const [a] = decodeRead(['5', '0.5', null, '1700000000', 0], 1);
+    expect(a?.efficiency).toEqual({ efficiency_score: '0.5', ts: '1700000000' });
+  });
+});
