@@ -2,6 +2,11 @@ import { clamp } from './rounding';
 import { EfficiencyGates, EfficiencyHash, EfficiencyReading, readEfficiency } from './efficiency-reading';
 import { parseTarget, TargetHash } from './target';
 
+// Hot path: keep a direct reference. Loaders that wrap each module's exports in getters (tsx,
+// used by `npm run ctl` and `npm run bench`) would otherwise pay a getter call per use.
+const clampTo = clamp;
+const read = readEfficiency;
+
 export interface MultiplierParams {
   /** P31_BASE */
   readonly base: number;
@@ -32,12 +37,12 @@ export const DEFAULT_ALLOCATION_SETTINGS: AllocationSettings = Object.freeze({
  */
 export function allocationMultiplier(reading: EfficiencyReading, params: MultiplierParams): number {
   if (!reading.usable) return 1.0;
-  return clamp(params.base + params.scale * ((reading.score as number) - 0.5), params.minMult, params.maxMult);
+  return clampTo(params.base + params.scale * ((reading.score as number) - 0.5), params.minMult, params.maxMult);
 }
 
 /** The multiplier straight from numbers (the score must come from a usable reading). */
 export function multiplierForScore(score: number, params: MultiplierParams): number {
-  return clamp(params.base + params.scale * (score - 0.5), params.minMult, params.maxMult);
+  return clampTo(params.base + params.scale * (score - 0.5), params.minMult, params.maxMult);
 }
 
 export type AllocationReason = 'ok' | 'missing_eff' | 'invalid_eff' | 'stale_eff' | 'low_conf' | 'redis_error' | 'invalid_target';
@@ -77,5 +82,5 @@ export function proposeAllocation(
   now: number,
   settings: AllocationSettings,
 ): AllocationProposal {
-  return proposeFromReading(target, readEfficiency(efficiency, now, settings), settings);
+  return proposeFromReading(target, read(efficiency, now, settings), settings);
 }

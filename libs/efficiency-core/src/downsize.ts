@@ -1,6 +1,10 @@
 import { EfficiencyReading } from './efficiency-reading';
 import { roundHalfEven } from './rounding';
 
+// Hot path: keep a direct reference. Loaders that wrap each module's exports in getters (tsx,
+// used by `npm run ctl` and `npm run bench`) would otherwise pay a getter call per use.
+const round = roundHalfEven;
+
 export interface DownsizeParams {
   /** P31_DOWNSIZE_THRESHOLD: a usable score strictly below it downsizes. */
   readonly threshold: number;
@@ -42,6 +46,6 @@ export function downsizeForScore(score: number, params: DownsizeParams): Downsiz
   return {
     action: 'DOWNSIZE',
     factor: ratio > params.minFactor ? ratio : params.minFactor,
-    extraCooldownSec: roundHalfEven((1 - score) * params.maxExtraCooldownSec),
+    extraCooldownSec: round((1 - score) * params.maxExtraCooldownSec),
   };
 }

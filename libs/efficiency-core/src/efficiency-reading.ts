@@ -1,5 +1,9 @@
 import { parseDecimal } from './decimal';
 
+// Hot path: keep a direct reference. Loaders that wrap each module's exports in getters (tsx,
+// used by `npm run ctl` and `npm run bench`) would otherwise pay a getter call per use.
+const parse = parseDecimal;
+
 /** Why a reading is (not) usable; contract §2. */
 export type EfficiencyReason = 'ok' | 'missing_eff' | 'invalid_eff' | 'stale_eff' | 'low_conf' | 'redis_error';
 
@@ -73,11 +77,11 @@ export function readEfficiency(hash: EfficiencyHash | null | undefined, now: num
     return isEmpty(hash) ? MISSING : INVALID;
   }
   if (typeof rawScore !== 'string' || typeof rawConf !== 'string' || typeof rawTs !== 'string') return INVALID;
-  const score = parseDecimal(rawScore);
+  const score = parse(rawScore);
   if (score === undefined || !(score >= 0 && score <= 1)) return INVALID;
-  const confidence = parseDecimal(rawConf);
+  const confidence = parse(rawConf);
   if (confidence === undefined || !(confidence >= 0 && confidence <= 1)) return INVALID;
-  const ts = parseDecimal(rawTs);
+  const ts = parse(rawTs);
   if (ts === undefined || ts - now > gates.maxFutureSkewSec) return INVALID;
   return gateEfficiency(score, confidence, ts, now, gates);
 }

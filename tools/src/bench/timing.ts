@@ -7,8 +7,8 @@ import { BenchRow } from './registry';
  * meaningful on a busy machine where wall time would also count time spent descheduled.
  */
 export function measure(caseName: string, batch: (n: number) => number, opts: { warmupMs?: number; measureMs?: number; batchSize?: number } = {}): BenchRow & { sink: number } {
-  const warmupMs = opts.warmupMs ?? 300;
-  const measureMs = opts.measureMs ?? 1000;
+  const warmupMs = opts.warmupMs ?? 1000;
+  const measureMs = opts.measureMs ?? 2000;
   const batchSize = opts.batchSize ?? 100_000;
   let sink = 0;
   const warmEnd = performance.now() + warmupMs;
