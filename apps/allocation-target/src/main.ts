@@ -1,9 +1,9 @@
 import { ALLOCATION_TARGET_CONFIG } from '@quantum/efficiency-core';
 import { createMetricsRegistry, MetricsServer, ReadinessState } from '@quantum/metrics';
 import { createRedisClient, waitForReady, watchConnection } from '@quantum/redis-streams';
-import { createLogger, describeConfig, exitOnConfigError, loadServiceConfig, onShutdownSignal, redactedConfig } from '@quantum/service-runtime';
+import { ConfigError, createLogger, describeConfig, exitOnConfigError, loadServiceConfig, onShutdownSignal, redactedConfig } from '@quantum/service-runtime';
 import { parseCli, USAGE } from './cli';
-import { shadowSettingsFromConfig } from './settings';
+import { keyLayoutProblems, shadowSettingsFromConfig } from './settings';
 import { ShadowMetrics } from './shadow-metrics';
 import { ShadowService } from './shadow-service';
 
@@ -29,8 +29,10 @@ async function main(argv: readonly string[]): Promise<number> {
     exitOnConfigError(error);
   }
   const config = loaded.values;
-  const log = createLogger({ service: APP, level: config.LOG_LEVEL });
   const settings = shadowSettingsFromConfig(config);
+  const layout = keyLayoutProblems(settings);
+  if (layout.length > 0) exitOnConfigError(new ConfigError(layout));
+  const log = createLogger({ service: APP, level: config.LOG_LEVEL });
   log.info('starting', { once: cli.once, env_file: loaded.envFile ?? null, config: redactedConfig(config, ALLOCATION_TARGET_CONFIG) });
   if (loaded.unknownFileVariables.length > 0) log.warn('env file variables this service does not read', { variables: loaded.unknownFileVariables });
 

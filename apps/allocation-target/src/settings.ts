@@ -69,3 +69,40 @@ export function shadowSettingsFromConfig(v: ShadowConfigValues): ShadowSettings 
     },
   };
 }
+
+/** A problem with how the configured keys relate (the service must not start). */
+export interface KeyLayoutProblem {
+  readonly variable: string;
+  readonly value: string;
+  readonly allowed: string;
+  readonly message: string;
+}
+
+/**
+ * The service must never write a target key. Refuses a `PROPOSED_KEY_PREFIX` whose keys would be
+ * target keys (it starts with `TARGET_KEY_PREFIX` and adds no `:` segment, e.g. equal to it or
+ * `...:target:p`), and a `PROPOSE_STREAM_NAME` that is itself a target key.
+ */
+export function keyLayoutProblems(s: Pick<ShadowSettings, 'targetKeyPrefix' | 'proposedKeyPrefix' | 'streamName'>): KeyLayoutProblem[] {
+  const problems: KeyLayoutProblem[] = [];
+  const t = s.targetKeyPrefix;
+  if (s.proposedKeyPrefix.startsWith(t) && /^[A-Za-z0-9._-]*$/.test(s.proposedKeyPrefix.slice(t.length))) {
+    const allowed = 'a prefix whose keys are not target keys (e.g. TARGET_KEY_PREFIX + "proposed:")';
+    problems.push({
+      variable: 'PROPOSED_KEY_PREFIX',
+      value: s.proposedKeyPrefix,
+      allowed,
+      message: `PROPOSED_KEY_PREFIX="${s.proposedKeyPrefix}" is not allowed with TARGET_KEY_PREFIX="${t}": proposal hashes would overwrite target keys; allowed: ${allowed}`,
+    });
+  }
+  if (s.streamName.startsWith(t) && /^[A-Za-z0-9._-]{1,40}$/.test(s.streamName.slice(t.length))) {
+    const allowed = 'a stream key that is not a target key';
+    problems.push({
+      variable: 'PROPOSE_STREAM_NAME',
+      value: s.streamName,
+      allowed,
+      message: `PROPOSE_STREAM_NAME="${s.streamName}" is not allowed with TARGET_KEY_PREFIX="${t}": it is a target key; allowed: ${allowed}`,
+    });
+  }
+  return problems;
+}

@@ -39,6 +39,7 @@ describe('command line and configuration (child process)', () => {
     ['a value out of range', { P31_MIN_CONF: '1.5' }, ['P31_MIN_CONF']],
     ['not a number', { LOOP_INTERVAL_SEC: 'abc' }, ['LOOP_INTERVAL_SEC']],
     ['P31_MIN_MULT > P31_MAX_MULT', { P31_MIN_MULT: '1.2', P31_MAX_MULT: '1.1' }, ['P31_MIN_MULT', 'P31_MAX_MULT']],
+    ['a proposal prefix that would overwrite targets', { PROPOSED_KEY_PREFIX: 'quantum:allocation:target:' }, ['PROPOSED_KEY_PREFIX']],
     ['several problems at once', { PROPOSE_KEY_TTL: '0', METRICS_PORT: '70000', P31_SCALE: '-1' }, ['PROPOSE_KEY_TTL', 'METRICS_PORT', 'P31_SCALE']],
   ])('%s: exit 78 naming the variable, nothing written', async (_name, env, names) => {
     const before = await client.dbsize();
