@@ -62,28 +62,40 @@ return out
 
 /**
  * KEYS: the stream, then N proposal hash keys.
- * ARGV: maxlen, ttl, ts_epoch, mode, then per symbol: symbol, base (stream), proposed (stream),
- * multiplier, eff_score, eff_confidence, eff_stale, reason, base (hash), proposed (hash).
+ * ARGV: maxlen, ttl, ts_epoch, mode, then one argument per symbol: its 10 values joined with
+ * U+001F (symbol, base (stream), proposed (stream), multiplier, eff_score, eff_confidence,
+ * eff_stale, reason, base (hash), proposed (hash)); none of them can contain U+001F. One argument
+ * instead of ten per symbol costs Redis a little splitting and saves Node more encoding.
  * Per symbol: XADD, then DEL + HSET + EXPIRE of its hash (the whole batch is one atomic script,
  * so no hash is ever visible without its expiry or with fields of an older writer).
  */
 export const WRITE_SCRIPT = `
 local stream = KEYS[1]
 local maxlen, ttl, ts, mode = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local a = 5
+local find, sub = string.find, string.sub
+local v = {}
 for i = 2, #KEYS do
-  local sym, bs, ps, m, sc, cf, st, rs, bh, ph = ARGV[a], ARGV[a+1], ARGV[a+2], ARGV[a+3], ARGV[a+4], ARGV[a+5], ARGV[a+6], ARGV[a+7], ARGV[a+8], ARGV[a+9]
-  a = a + 10
-  redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'ts_epoch', ts, 'symbol', sym, 'base_target', bs, 'proposed_target', ps,
-    'multiplier', m, 'eff_score', sc, 'eff_confidence', cf, 'eff_stale', st, 'reason', rs, 'mode', mode)
+  local packed = ARGV[i + 3]
+  local p = 1
+  for j = 1, 9 do
+    local q = find(packed, '\\31', p, true)
+    v[j] = sub(packed, p, q - 1)
+    p = q + 1
+  end
+  v[10] = sub(packed, p)
+  redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'ts_epoch', ts, 'symbol', v[1], 'base_target', v[2], 'proposed_target', v[3],
+    'multiplier', v[4], 'eff_score', v[5], 'eff_confidence', v[6], 'eff_stale', v[7], 'reason', v[8], 'mode', mode)
   local k = KEYS[i]
   redis.call('DEL', k)
-  redis.call('HSET', k, 'ts_epoch', ts, 'symbol', sym, 'base_target', bh, 'proposed_target', ph, 'multiplier', m,
-    'eff_score', sc, 'eff_confidence', cf, 'eff_stale', st, 'reason', rs, 'mode', mode, 'last_update_ts_epoch', ts)
+  redis.call('HSET', k, 'ts_epoch', ts, 'symbol', v[1], 'base_target', v[9], 'proposed_target', v[10], 'multiplier', v[4],
+    'eff_score', v[5], 'eff_confidence', v[6], 'eff_stale', v[7], 'reason', v[8], 'mode', mode, 'last_update_ts_epoch', ts)
   redis.call('EXPIRE', k, ttl)
 end
 return #KEYS - 1
 `;
+
+/** Separator of the packed per-symbol write values. */
+const SEP = '\x1f';
 
 /** One symbol's inputs: the target hash (only `target_usd` is read) and the efficiency hash. */
 export interface SymbolInputs {
@@ -166,7 +178,7 @@ export interface WriteBatchOptions {
 export async function writeBatch(client: Redis, proposals: readonly FormattedProposal[], o: WriteBatchOptions): Promise<void> {
   if (proposals.length === 0) return;
   const n = proposals.length;
-  const args: (string | number)[] = new Array<string | number>(2 + n + 4 + 10 * n);
+  const args: (string | number)[] = new Array<string | number>(2 + n + 4 + n);
   let a = 0;
   args[a++] = WRITE_SCRIPT;
   args[a++] = 1 + n;
@@ -178,16 +190,9 @@ export async function writeBatch(client: Redis, proposals: readonly FormattedPro
   args[a++] = MODE;
   for (let i = 0; i < n; i++) {
     const p = proposals[i] as FormattedProposal;
-    args[a++] = p.symbol;
-    args[a++] = p.baseStream;
-    args[a++] = p.proposedStream;
-    args[a++] = p.multiplier;
-    args[a++] = p.effScore;
-    args[a++] = p.effConfidence;
-    args[a++] = p.effStale;
-    args[a++] = p.reason;
-    args[a++] = p.baseHash;
-    args[a++] = p.proposedHash;
+    args[a++] =
+      p.symbol + SEP + p.baseStream + SEP + p.proposedStream + SEP + p.multiplier + SEP + p.effScore + SEP +
+      p.effConfidence + SEP + p.effStale + SEP + p.reason + SEP + p.baseHash + SEP + p.proposedHash;
   }
   await client.call('EVAL', args);
 }
