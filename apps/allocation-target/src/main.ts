@@ -1,6 +1,6 @@
 import { ALLOCATION_TARGET_CONFIG } from '@quantum/efficiency-core';
 import { createMetricsRegistry, MetricsServer, ReadinessState } from '@quantum/metrics';
-import { createRedisClient, waitForReady, watchConnection } from '@quantum/redis-streams';
+import { createRedisClient, redisSettingsFromConfig, waitForReady, watchConnection } from '@quantum/redis-streams';
 import { ConfigError, createLogger, describeConfig, exitOnConfigError, loadServiceConfig, onShutdownSignal, redactedConfig } from '@quantum/service-runtime';
 import { parseCli, USAGE } from './cli';
 import { keyLayoutProblems, shadowSettingsFromConfig } from './settings';
@@ -37,18 +37,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (loaded.unknownFileVariables.length > 0) log.warn('env file variables this service does not read', { variables: loaded.unknownFileVariables });
 
   const client = createRedisClient(
-    {
-      app: APP,
-      url: config.REDIS_URL,
-      host: config.REDIS_HOST,
-      port: config.REDIS_PORT,
-      db: config.REDIS_DB,
-      username: config.REDIS_USERNAME,
-      password: config.REDIS_PASSWORD,
-      tls: config.REDIS_TLS,
-      tlsCaFile: config.REDIS_TLS_CA_FILE,
-      logger: log,
-    },
+    { ...redisSettingsFromConfig(config), app: APP, logger: log },
     'command',
   );
   const readiness = new ReadinessState(['redis', 'loop']);
