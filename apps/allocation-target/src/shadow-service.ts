@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import type { AllocationProposal } from '@quantum/efficiency-core';
 import { Backoff } from '@quantum/service-runtime';
-import { runShadowLoop, type LoopOptions, type LoopOutcome } from './shadow-loop';
+import { runShadowLoop, type LoopObserver, type LoopOptions, type LoopOutcome } from './shadow-loop';
 import type { ShadowMetrics } from './shadow-metrics';
 import type { ShadowSettings } from './settings';
 
@@ -24,6 +24,8 @@ export interface ShadowServiceOptions {
   /** Randomness of the backoff (tests: `() => 0`). */
   readonly random?: () => number;
   readonly loop?: LoopOptions;
+  /** Replaces the real loop (tests of the schedule); default `runShadowLoop`. */
+  readonly runLoop?: (client: Redis, settings: ShadowSettings, now: number, observer: LoopObserver, options?: LoopOptions) => Promise<LoopOutcome>;
 }
 
 /**
@@ -125,7 +127,7 @@ export class ShadowService {
     };
     let outcome: LoopOutcome;
     try {
-      outcome = await runShadowLoop(this.client, this.settings, now, observer, this.options.loop);
+      outcome = await (this.options.runLoop ?? runShadowLoop)(this.client, this.settings, now, observer, this.options.loop);
     } catch (error) {
       const durationSec = (performance.now() - started) / 1000;
       this.failures++;

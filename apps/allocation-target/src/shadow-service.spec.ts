@@ -1,0 +1,80 @@
+import type Redis from 'ioredis';
+import { Registry } from 'prom-client';
+import type { LoopOutcome } from './shadow-loop';
+import { ShadowMetrics } from './shadow-metrics';
+import { ShadowService, type ServiceLogger } from './shadow-service';
+import { DEFAULT_SHADOW_SETTINGS } from './settings';
+
+const quiet: ServiceLogger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function outcome(now: number): LoopOutcome {
+  return { now, symbols: 0, written: 0, skippedKeys: 0, byReason: { ok: 0, missing_eff: 0, invalid_eff: 0, stale_eff: 0, low_conf: 0, redis_error: 0, invalid_target: 0 }, seen: new Set() };
+}
+
+describe('ShadowService schedule', () => {
+  it('measures the interval from loop start, and a slow loop delays the next without overlap', async () => {
+    const starts: number[] = [];
+    let running = 0;
+    let maxRunning = 0;
+    const durations = [10, 200, 10, 10];
+    const service = new ShadowService({} as Redis, { ...DEFAULT_SHADOW_SETTINGS, loopIntervalSec: 0.1 }, new ShadowMetrics(new Registry()), quiet, {
+      runLoop: async (_c, _s, now) => {
+        starts.push(performance.now());
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        await sleep(durations[starts.length - 1] ?? 10);
+        running--;
+        return outcome(now);
+      },
+    });
+    service.start();
+    await sleep(500);
+    await service.stop();
+    expect(maxRunning).toBe(1);
+    const gaps = starts.slice(1).map((t, i) => t - (starts[i] as number));
+    expect(gaps[0]).toBeGreaterThanOrEqual(95); // 10 ms loop, next one 100 ms after its start
+    expect(gaps[1]).toBeGreaterThanOrEqual(198); // 200 ms loop: the next starts right after it,
+    expect(gaps[1]).toBeLessThan(280); // not an interval after its end (300 ms)
+  });
+
+  it('backs off after failures, is not ready until a loop succeeds, and stop() waits for the loop in hand', async () => {
+    const starts: number[] = [];
+    const readiness: boolean[] = [];
+    let fail = true;
+    let finished = 0;
+    const metrics = new ShadowMetrics(new Registry());
+    const service = new ShadowService({} as Redis, { ...DEFAULT_SHADOW_SETTINGS, loopIntervalSec: 0.05 }, metrics, quiet, {
+      random: () => 0,
+      onReadyChange: (ready) => readiness.push(ready),
+      runLoop: async (_c, _s, now) => {
+        starts.push(performance.now());
+        await sleep(5);
+        if (fail) throw new Error('connection is closed');
+        await sleep(60);
+        finished++;
+        return outcome(now);
+      },
+    });
+    service.start();
+    await sleep(420); // failures at ~0, 50, 150, 350 ms (50, 100, 200 ms waits)
+    expect(service.isReady).toBe(false);
+    const gaps = starts.slice(1).map((t, i) => t - (starts[i] as number));
+    expect(gaps.length).toBeGreaterThanOrEqual(2);
+    expect(gaps.length).toBeLessThanOrEqual(4);
+    expect(gaps[1] as number).toBeGreaterThan((gaps[0] as number) * 1.6);
+    expect((await metrics.registry.getSingleMetricAsString('p29_shadow_loop_errors_total'))).toMatch(/p29_shadow_loop_errors_total \d+/);
+    fail = false;
+    await sleep(450);
+    expect(service.isReady).toBe(true);
+    expect(readiness).toEqual([true]);
+    // stop in the middle of a loop: it finishes first
+    const before = finished;
+    await sleep(20);
+    await service.stop();
+    const after = finished;
+    await sleep(150);
+    expect(finished).toBe(after);
+    expect(after).toBeGreaterThanOrEqual(before);
+  });
+});
