@@ -22,6 +22,8 @@ interface Canned {
   readyStatus: number;
   readyBody: string;
   metrics: string;
+  /** Body of `/config`; absent: 404, as a service without the endpoint. */
+  config?: string;
 }
 
 async function cannedServer(canned: Canned): Promise<{ url: string; server: Server }> {
@@ -32,6 +34,9 @@ async function cannedServer(canned: Canned): Promise<{ url: string; server: Serv
     } else if (req.url === '/metrics') {
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
       res.end(canned.metrics);
+    } else if (req.url === '/config' && canned.config !== undefined) {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(canned.config);
     } else {
       res.writeHead(404);
       res.end();
@@ -102,12 +107,14 @@ describe('ctl verify', () => {
   const healthyAllocation: Canned = {
     readyStatus: 200,
     readyBody: READY,
-    metrics: exposition(EXPECTED_FAMILIES['allocation-target'], '# HELP service_info build and config\n# TYPE service_info gauge\nservice_info{version="1",LOOP_INTERVAL_SEC="10"} 1\n'),
+    metrics: exposition(EXPECTED_FAMILIES['allocation-target']),
+    config: JSON.stringify({ LOOP_INTERVAL_SEC: 10, REDIS_PASSWORD: '***' }),
   };
   const healthyGovernor: Canned = {
     readyStatus: 200,
-    readyBody: JSON.stringify({ ready: true, reasons: [], components: {}, config: { GOV_MODE: 'enforce', PERMIT_TTL_SEC: 60 } }),
+    readyBody: READY,
     metrics: exposition(EXPECTED_FAMILIES.governor),
+    config: JSON.stringify({ GOV_MODE: 'enforce', PERMIT_TTL_SEC: 60 }),
   };
 
   it('passes every check against a healthy deployment (exit 0)', async () => {
@@ -134,7 +141,7 @@ describe('ctl verify', () => {
   it('--json gives one machine-readable document', async () => {
     const stop = await healthyRedis();
     try {
-      const urls = await services({ ...healthyAllocation, metrics: exposition(EXPECTED_FAMILIES['allocation-target']) }, healthyGovernor);
+      const urls = await services({ ...healthyAllocation, config: undefined }, healthyGovernor);
       const r = await capture(() => verifyCommand.run(['--redis-url', server.url, ...urls, '--window', '1', '--json']));
       expect(r.code).toBe(0);
       const doc = JSON.parse(r.out) as { ok: boolean; summary: Record<string, number>; target: Record<string, unknown>; checks: Record<string, unknown>[] };
@@ -148,7 +155,7 @@ describe('ctl verify', () => {
       }
       // no config exposed by allocation-target: a warning, not a failure
       expect(doc.checks.find((c) => c['name'] === 'allocation-target config')).toMatchObject({ status: 'warn', value: 'not exposed' });
-      expect(doc.checks.find((c) => c['name'] === 'governor config')).toMatchObject({ status: 'pass', value: '2 settings (/readyz)' });
+      expect(doc.checks.find((c) => c['name'] === 'governor config')).toMatchObject({ status: 'pass', value: '2 settings' });
     } finally {
       stop();
     }

@@ -106,4 +106,18 @@ describe('MetricsServer lifecycle', () => {
     new Counter({ name: 'p29_shadow_loops_total', help: 'loops', registers: [registry] }).inc();
     expect(await registry.metrics()).toContain('p29_shadow_loops_total 1');
   });
+
+  it('serves the given configuration on /config, and 404 there when none was given', async () => {
+    const registry = createMetricsRegistry({ app: 'a', processMetrics: false });
+    const readiness = new ReadinessState([]);
+    const withConfig = new MetricsServer({ registry, readiness, host: '127.0.0.1', port: 0, config: { P31_MIN_CONF: 0.65, REDIS_PASSWORD: '***' } });
+    const bare = new MetricsServer({ registry, readiness, host: '127.0.0.1', port: 0 });
+    const [a, b] = [await withConfig.start(), await bare.start()];
+    const reply = await get(`${a.url}/config`);
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(reply.body)).toEqual({ P31_MIN_CONF: 0.65, REDIS_PASSWORD: '***' });
+    expect((await get(`${b.url}/config`)).status).toBe(404);
+    await Promise.all([withConfig.stop(), bare.stop()]);
+  });
 });

@@ -10,6 +10,11 @@ export interface MetricsServerOptions {
   readonly host?: string;
   /** `METRICS_PORT`; 0 picks a free port (tests). */
   readonly port: number;
+  /**
+   * The service's effective configuration, secrets already masked, served as JSON on `/config`
+   * so that operators and `ctl verify` can read what a running instance uses.
+   */
+  readonly config?: Readonly<Record<string, unknown>>;
 }
 
 export interface BoundAddress {
@@ -22,7 +27,8 @@ export interface BoundAddress {
 /**
  * `node:http` server for `GET /metrics` (Prometheus text exposition), `/healthz` (200 while the
  * process is alive), `/readyz` (200 when the readiness check says ready, else 503 with the
- * reasons as JSON); other paths 404, other methods than GET/HEAD 405.
+ * reasons as JSON), `/config` (the masked configuration as JSON, when given); other paths 404,
+ * other methods than GET/HEAD 405.
  */
 export class MetricsServer {
   private server: Server | undefined;
@@ -66,13 +72,15 @@ export class MetricsServer {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?')[0];
-    const known = path === '/metrics' || path === '/healthz' || path === '/readyz';
+    const config = this.options.config;
+    const known = path === '/metrics' || path === '/healthz' || path === '/readyz' || (path === '/config' && config !== undefined);
     if (!known) return send(response, 404, 'text/plain; charset=utf-8', 'not found\n');
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.setHeader('Allow', 'GET, HEAD');
       return send(response, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
     }
     if (path === '/healthz') return send(response, 200, 'text/plain; charset=utf-8', 'ok\n');
+    if (path === '/config') return send(response, 200, 'application/json', `${JSON.stringify(config)}\n`);
     if (path === '/metrics') {
       const body = await this.options.registry.metrics();
       return send(response, 200, this.options.registry.contentType, body);

@@ -95,6 +95,7 @@ export interface ServiceProbe {
   readyzError?: string;
   metrics?: HttpReply;
   metricsError?: string;
+  config?: HttpReply;
 }
 
 export async function probeService(baseUrl: string, timeoutMs: number): Promise<ServiceProbe> {
@@ -103,6 +104,7 @@ export async function probeService(baseUrl: string, timeoutMs: number): Promise<
   await Promise.all([
     httpGet(`${base}/readyz`, timeoutMs).then((r) => (probe.readyz = r), (e) => (probe.readyzError = errorText(e))),
     httpGet(`${base}/metrics`, timeoutMs).then((r) => (probe.metrics = r), (e) => (probe.metricsError = errorText(e))),
+    httpGet(`${base}/config`, timeoutMs).then((r) => (probe.config = r), () => undefined),
   ]);
   return probe;
 }
@@ -144,27 +146,21 @@ export function loopAgeCheck(probe: ServiceProbe, nowSec: number, maxAgeSec: num
   return age <= maxAgeSec ? { name, status: 'pass', value } : { name, status: 'fail', value, detail: `older than ${maxAgeSec} s` };
 }
 
-/** Whether the service tells its configuration: `/readyz` JSON `config`, or an info/config metric family. */
+/** Whether the service tells its configuration on `/config` (JSON, secrets masked by the service). */
 export function configCheck(service: ServiceName, probe: ServiceProbe): CheckResult {
   const name = `${service} config`;
-  if (probe.readyz) {
-    try {
-      const parsed = JSON.parse(probe.readyz.body) as Record<string, unknown>;
-      const config = parsed['config'] ?? parsed['settings'];
-      if (config && typeof config === 'object') return { name, status: 'pass', value: `${Object.keys(config).length} settings (/readyz)` };
-    } catch {
-      // not JSON
+  const reply = probe.config;
+  if (!reply || reply.status === 404) return { name, status: 'warn', value: 'not exposed', detail: 'the service has no /config endpoint' };
+  if (reply.status !== 200) return { name, status: 'fail', value: `HTTP ${reply.status}` };
+  try {
+    const parsed: unknown = JSON.parse(reply.body);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      return { name, status: 'pass', value: `${Object.keys(parsed).length} settings` };
     }
+  } catch {
+    // fall through: not JSON
   }
-  if (probe.metrics?.status === 200) {
-    const { families, samples } = parseMetrics(probe.metrics.body);
-    const family = [...families].find((f) => /(^service_info$|_info$|_config$|^service_config)/.test(f) && !/^(nodejs|process)_/.test(f));
-    if (family) {
-      const labels = samples.find((s) => s.name === family)?.labels ?? {};
-      return { name, status: 'pass', value: `${Object.keys(labels).length} labels (${family})` };
-    }
-  }
-  return { name, status: 'warn', value: 'not exposed', detail: 'neither /readyz nor /metrics reports the configuration' };
+  return { name, status: 'fail', value: 'unreadable', detail: `/config is not a JSON object: ${reply.body.slice(0, 80)}` };
 }
 
 export async function redisPingCheck(redis: Redis): Promise<CheckResult> {
