@@ -12,7 +12,11 @@ function outcome(now: number): LoopOutcome {
   return { now, symbols: 0, written: 0, skippedKeys: 0, byReason: { ok: 0, missing_eff: 0, invalid_eff: 0, stale_eff: 0, low_conf: 0, redis_error: 0, invalid_target: 0 }, seen: new Set() };
 }
 
+// Fake timers (they fake performance.now too) make the schedule exact and independent of load.
 describe('ShadowService schedule', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
   it('measures the interval from loop start, and a slow loop delays the next without overlap', async () => {
     const starts: number[] = [];
     let running = 0;
@@ -29,13 +33,18 @@ describe('ShadowService schedule', () => {
       },
     });
     service.start();
-    await sleep(500);
-    await service.stop();
+    await jest.advanceTimersByTimeAsync(500);
+    const stopped = service.stop();
+    await jest.advanceTimersByTimeAsync(300);
+    await stopped;
     expect(maxRunning).toBe(1);
     const gaps = starts.slice(1).map((t, i) => t - (starts[i] as number));
-    expect(gaps[0]).toBeGreaterThanOrEqual(95); // 10 ms loop, next one 100 ms after its start
-    expect(gaps[1]).toBeGreaterThanOrEqual(198); // 200 ms loop: the next starts right after it,
-    expect(gaps[1]).toBeLessThan(280); // not an interval after its end (300 ms)
+    expect(gaps[0]).toBe(100); // 10 ms loop, next one 100 ms after its start
+    // 200 ms loop: the next starts right after it (fake timers run a 0 ms timeout 1 ms later),
+    // not an interval after its end (300 ms)
+    expect(gaps[1]).toBeGreaterThanOrEqual(200);
+    expect(gaps[1]).toBeLessThanOrEqual(201);
+    expect(gaps[2]).toBe(100);
   });
 
   it('backs off after failures, is not ready until a loop succeeds, and stop() waits for the loop in hand', async () => {
@@ -57,24 +66,31 @@ describe('ShadowService schedule', () => {
       },
     });
     service.start();
-    await sleep(420); // failures at ~0, 50, 150, 350 ms (50, 100, 200 ms waits)
+    await jest.advanceTimersByTimeAsync(420); // failures at 0, 55, 160, 365 ms (after 50, 100, 200 ms waits)
     expect(service.isReady).toBe(false);
     const gaps = starts.slice(1).map((t, i) => t - (starts[i] as number));
-    expect(gaps.length).toBeGreaterThanOrEqual(2);
-    expect(gaps.length).toBeLessThanOrEqual(4);
+    expect(gaps.length).toBe(3);
     expect(gaps[1] as number).toBeGreaterThan((gaps[0] as number) * 1.6);
+    expect(gaps[2] as number).toBeGreaterThan((gaps[1] as number) * 1.6);
     expect((await metrics.registry.getSingleMetricAsString('p29_shadow_loop_errors_total'))).toMatch(/p29_shadow_loop_errors_total \d+/);
     fail = false;
-    await sleep(450);
+    await jest.advanceTimersByTimeAsync(450);
     expect(service.isReady).toBe(true);
     expect(readiness).toEqual([true]);
-    // stop in the middle of a loop: it finishes first
+    // stop in the middle of a loop (5 ms into its 65 ms): stop() resolves only after it finished
+    const startsBefore = starts.length;
+    for (let ms = 0; ms < 200 && starts.length === startsBefore; ms++) await jest.advanceTimersByTimeAsync(1);
+    expect(starts.length).toBe(startsBefore + 1);
     const before = finished;
-    await sleep(20);
-    await service.stop();
-    const after = finished;
-    await sleep(150);
-    expect(finished).toBe(after);
-    expect(after).toBeGreaterThanOrEqual(before);
+    await jest.advanceTimersByTimeAsync(10);
+    let stopResolved = false;
+    const stopping = service.stop().then(() => (stopResolved = true));
+    await jest.advanceTimersByTimeAsync(30);
+    expect(stopResolved).toBe(false);
+    await jest.advanceTimersByTimeAsync(100);
+    await stopping;
+    expect(finished).toBe(before + 1);
+    await jest.advanceTimersByTimeAsync(200);
+    expect(starts.length).toBe(startsBefore + 1); // nothing runs after stop
   });
 });
