@@ -1,7 +1,8 @@
 import { allocationBench } from './allocation.bench';
 import { coreBench } from './core.bench';
 import { governorBench } from './governor.bench';
+import { redisLimitBench } from './redis-limit.bench';
 import { Bench } from './registry';
 
 /** Every benchmark `npm run bench` knows. Add one: import it and append it here. */
-export const BENCHES: readonly Bench[] = [coreBench, governorBench, allocationBench];
+export const BENCHES: readonly Bench[] = [redisLimitBench, coreBench, governorBench, allocationBench];

@@ -1,5 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams/testing';
 import { BENCHES } from './benches';
-import { Bench, BenchResult } from './registry';
+import { Bench, BenchContext, BenchResult } from './registry';
+import { summaryTable, writeResults } from './report';
+
+const RESULTS_DIR = join(__dirname, '..', '..', '..', 'bench', 'results');
 
 function usage(): string {
   return [
@@ -10,8 +17,11 @@ function usage(): string {
   ].join('\n');
 }
 
-/** Runs the named benchmarks (all when none is named) and returns their results. */
-export async function runBenches(names: readonly string[]): Promise<BenchResult[] | undefined> {
+/**
+ * Runs the named benchmarks (all when none is named) on one shared throwaway Redis, flushed
+ * between benchmarks, and returns their results.
+ */
+export async function runBenches(names: readonly string[], context: BenchContext = {}): Promise<BenchResult[] | undefined> {
   const selected: Bench[] = [];
   for (const name of names) {
     const bench = BENCHES.find((b) => b.name === name);
@@ -23,10 +33,25 @@ export async function runBenches(names: readonly string[]): Promise<BenchResult[
   }
   const results: BenchResult[] = [];
   for (const bench of selected.length > 0 ? selected : BENCHES) {
-    results.push(await bench.run());
+    if (context.redis) await flush(context.redis);
+    results.push(await bench.run(context));
     console.log('');
   }
   return results;
+}
+
+async function flush(redis: ThrowawayRedis): Promise<void> {
+  const client = new Redis(redis.url);
+  try {
+    await client.flushall();
+  } finally {
+    client.disconnect();
+  }
+}
+
+function redisServerVersion(): string | undefined {
+  const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  return /v=([\d.]+)/.exec(probe.stdout ?? '')?.[1];
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -34,8 +59,18 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(usage());
     return 0;
   }
-  const results = await runBenches(argv);
-  return results === undefined ? 2 : 0;
+  const redis = await startThrowawayRedis();
+  try {
+    const results = await runBenches(argv, { redis });
+    if (results === undefined) return 2;
+    if (results.length > 1) {
+      console.log(summaryTable(results));
+      console.log(`\nresults written to ${writeResults(results, RESULTS_DIR, redisServerVersion())}`);
+    }
+    return 0;
+  } finally {
+    await redis.stop();
+  }
 }
 
 if (require.main === module) {

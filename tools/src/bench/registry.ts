@@ -1,3 +1,5 @@
+import type { ThrowawayRedis } from '@quantum/redis-streams/testing';
+
 /** One row of a benchmark's result table. */
 export interface BenchRow {
   readonly case: string;
@@ -12,8 +14,14 @@ export interface BenchResult {
   readonly rows: readonly BenchRow[];
 }
 
+/** What `npm run bench` shares between benchmarks run together: one throwaway Redis. */
+export interface BenchContext {
+  readonly redis?: ThrowawayRedis;
+}
+
 export interface Bench {
   readonly name: string;
   readonly summary: string;
-  run(): Promise<BenchResult>;
+  /** Uses `context.redis` when given (flushing what it wrote is its own job), else its own Redis. */
+  run(context?: BenchContext): Promise<BenchResult>;
 }
