@@ -1,5 +1,14 @@
 /**
- * The one atomic step per stream entry (docs/governor.md "Exactly one decision").
+ * The one atomic step per chunk of stream entries (docs/governor.md "Exactly one decision").
+ *
+ * One EVALSHA decides a whole chunk of entries, in stream order, and then acknowledges (XACK)
+ * every entry it decided. A chunk is one atomic step, which is stronger than one step per entry:
+ * no other client (another replica, the apply layer) sees a state between two plans of a chunk,
+ * and the decision and its acknowledgement can no longer be separated by a crash.
+ *
+ * Why one script per chunk: the per-call cost of EVALSHA (argument table, script lookup, reply,
+ * client round trip bookkeeping) was most of the Redis time per plan; inside one call a plan
+ * costs only its own redis.call()s.
  *
  * Keys are built inside the script from the arguments (single Redis, no cluster):
  *   quantum:governor:entry:{entry_id}     "outcome|reason" for entries that claim no plan_id
@@ -10,24 +19,50 @@
  *   quantum:permit:{plan_id}              the permit (SET NX EX)
  *   quantum:governor:block:{plan_id}      block record JSON (EX)
  *
- * ARGV:
- *  1 kind ('execute' | 'skip' | 'dead')   2 entry id   3 plan_id ('' unknown)   4 symbol ('' unknown)
- *  5 now (epoch s)   6 reason (skip/dead)   7 mode ('enforce' | 'dry_run')   8 close action ('1'|'0')
- *  9 kill_score   10 notional ('' unknown)   11 notional granted ('' unknown)   12 UTC day
- *  13 permit JSON   14 decision TTL   15 permit TTL   16 block TTL   17 events stream
- *  18 events maxlen   19 dlq stream   20 kill key   21 kill score critical   22 cooldown s
- *  23 max per hour   24 max per 5 min   25 max notional per trade   26 max notional per day
- *  27.. (dead only) the entry's original fields, flat
+ * ARGV, header (once per chunk), see {@link HEADER_ARGS}:
+ *  1 now (epoch s)   2 UTC day   3 mode ('enforce' | 'dry_run')   4 decision TTL   5 permit TTL
+ *  6 block TTL   7 events stream   8 events maxlen   9 dlq stream   10 kill key
+ *  11 kill score critical   12 cooldown s   13 max per hour   14 max per 5 min
+ *  15 max notional per trade   16 max notional per day   17 stream to XACK ('' = do not ack)
+ *  18 its consumer group
+ * then one record per entry, see {@link ENTRY_ARGS}:
+ *  kind ('execute' | 'skip' | 'dead'), entry id, plan_id ('' unknown), symbol ('' unknown),
+ *  reason (skip/dead, else ''), close action ('1'|'0'), kill_score, notional ('' unknown),
+ *  notional granted ('' unknown), permit JSON (execute, else ''), n = number of original fields
+ *  (dead only, else 0), followed by those n original fields, flat.
  *
- * Returns {outcome, reason}; outcome 'already' (reason = the earlier "outcome|reason") means
- * this very entry was decided before and nothing was written.
+ * Returns {acked, outcome1, reason1, outcome2, reason2, ...}: acked is 1 when the XACK of the
+ * decided entries ran. Outcome 'already' (reason = the earlier "outcome|reason") means this very
+ * entry was decided before and nothing was written; 'error' (reason = the Redis error) means
+ * that entry's step failed, is not acknowledged and stays pending (its neighbours are decided:
+ * a broken key of one plan does not hold back the chunk).
  */
+export const HEADER_ARGS = 18;
+export const ENTRY_ARGS = 11;
+
 export const DECIDE_LUA = `
-local kind, eid, pid, sym, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local mode = ARGV[7]
-local ttl = tonumber(ARGV[14])
-local events, events_maxlen = ARGV[17], ARGV[18]
+local now, day, mode = ARGV[1], ARGV[2], ARGV[3]
 local nowN = tonumber(now)
+local ttl, permit_ttl, block_ttl = ARGV[4], ARGV[5], ARGV[6]
+local events, events_maxlen, dlq = ARGV[7], ARGV[8], ARGV[9]
+local kill_key, kill_crit = ARGV[10], tonumber(ARGV[11])
+local cooldown, max_hour, max_5m = tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
+local max_trade, max_day = tonumber(ARGV[15]), tonumber(ARGV[16])
+local ack_stream, ack_group = ARGV[17], ARGV[18]
+-- permits older than every window are dropped when a permit is added, so the set stays small
+local window = 3600
+if cooldown > window then window = cooldown end
+local cooldown_from = '(' .. (nowN - cooldown)
+local hour_from, burst_from = '(' .. (nowN - 3600), '(' .. (nowN - 300)
+local keep_from = '(' .. (nowN - window)
+
+-- The kill switch is read once per chunk: the chunk is atomic, so it cannot change in between.
+local killed = nil
+-- Keys whose trim/TTL was already refreshed in this chunk: with one \`now\` for the whole atomic
+-- chunk, doing it again for the next permit of the same symbol would change nothing.
+local refreshed = {}
+
+local eid, pid, sym = '', '', ''
 
 local function event(outcome, reason)
   redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
@@ -35,108 +70,161 @@ local function event(outcome, reason)
     'time', now, 'entry_id', eid, 'mode', mode)
 end
 
-local ekey = 'quantum:governor:entry:' .. eid
-local prev = redis.call('GET', ekey)
-if prev then return {'already', prev} end
-
-local dkey = nil
-if pid ~= '' then
-  dkey = 'quantum:governor:decision:' .. pid
-  local d = redis.call('GET', dkey)
-  if d then
-    local sep = string.find(d, '|', 1, true)
-    if sep and string.sub(d, 1, sep - 1) == eid then return {'already', string.sub(d, sep + 1)} end
-    if kind ~= 'dead' then
-      redis.call('SET', ekey, 'duplicate|already_decided', 'EX', ttl)
-      event('duplicate', 'already_decided')
-      return {'duplicate', 'already_decided'}
-    end
-  end
-end
-
-if kind == 'dead' then
-  local reason = ARGV[6]
-  redis.call('SET', ekey, 'dead_letter|' .. reason, 'EX', ttl)
-  local f = {}
-  for i = 27, #ARGV do f[#f + 1] = ARGV[i] end
-  f[#f + 1] = 'dlq_error'; f[#f + 1] = reason
-  f[#f + 1] = 'dlq_entry_id'; f[#f + 1] = eid
-  f[#f + 1] = 'dlq_time'; f[#f + 1] = now
-  redis.call('XADD', ARGV[19], 'MAXLEN', '~', events_maxlen, '*', unpack(f))
-  event('dead_letter', reason)
-  return {'dead_letter', reason}
-end
-
-if kind == 'skip' then
-  local reason = ARGV[6]
-  redis.call('SET', dkey, eid .. '|skipped|' .. reason, 'EX', ttl)
-  event('skipped', reason)
-  return {'skipped', reason}
-end
-
--- EXECUTE: the gates, in contract order
-local pkey = 'quantum:permit:' .. pid
-local close = ARGV[8] == '1'
-local cooldown, max_hour, max_5m = tonumber(ARGV[22]), tonumber(ARGV[23]), tonumber(ARGV[24])
-local max_trade, max_day = tonumber(ARGV[25]), tonumber(ARGV[26])
-local notional = ARGV[10]
-local zkey = 'quantum:governor:permits:' .. sym
-local daykey = 'quantum:governor:notional:' .. sym .. ':' .. ARGV[12]
-local window = 3600
-if cooldown > window then window = cooldown end
-
-local reason = ''
-if redis.call('GET', ARGV[20]) == '1' then
-  reason = 'kill_switch_active'
-elseif not close then
-  if tonumber(ARGV[9]) >= tonumber(ARGV[21]) then
-    reason = 'kill_score_critical_non_close'
-  elseif cooldown > 0 and redis.call('ZCOUNT', zkey, '(' .. (nowN - cooldown), '+inf') > 0 then
-    reason = 'symbol_cooldown'
-  elseif max_hour > 0 and redis.call('ZCOUNT', zkey, '(' .. (nowN - 3600), '+inf') >= max_hour then
-    reason = 'hourly_limit_exceeded'
-  elseif max_5m > 0 and redis.call('ZCOUNT', zkey, '(' .. (nowN - 300), '+inf') >= max_5m then
-    reason = 'burst_limit_exceeded'
-  elseif notional == '' then
-    if max_trade > 0 or max_day > 0 then reason = 'notional_unknown' end
+-- Decides the entry whose record starts at ARGV[i]; returns outcome, reason.
+local function decide(i)
+  local kind = ARGV[i]
+  local ekey = 'quantum:governor:entry:' .. eid
+  local dkey, prev, d = nil, nil, nil
+  -- entry record and decision record in one call
+  if pid ~= '' then
+    dkey = 'quantum:governor:decision:' .. pid
+    local both = redis.call('MGET', ekey, dkey)
+    prev, d = both[1], both[2]
   else
-    local n = tonumber(notional)
-    if max_trade > 0 and n > max_trade then
-      reason = 'notional_per_trade_exceeded'
-    elseif max_day > 0 and (tonumber(redis.call('GET', daykey) or '0') + n) > max_day then
-      reason = 'daily_limit_exceeded'
+    prev = redis.call('GET', ekey)
+  end
+  -- replay of an entry that owns no plan decision (dead letter, duplicate)
+  if prev then return 'already', prev end
+
+  if pid ~= '' then
+    if d then
+      local sep = string.find(d, '|', 1, true)
+      -- replay of the entry that owns the plan decision
+      if sep and string.sub(d, 1, sep - 1) == eid then return 'already', string.sub(d, sep + 1) end
+      if kind ~= 'dead' then
+        redis.call('SET', ekey, 'duplicate|already_decided', 'EX', ttl)
+        event('duplicate', 'already_decided')
+        return 'duplicate', 'already_decided'
+      end
     end
   end
+
+  if kind == 'dead' then
+    local reason = ARGV[i + 4]
+    redis.call('SET', ekey, 'dead_letter|' .. reason, 'EX', ttl)
+    local n = tonumber(ARGV[i + 10])
+    local f = {}
+    for k = 1, n do f[k] = ARGV[i + 10 + k] end
+    f[n + 1] = 'dlq_error'; f[n + 2] = reason
+    f[n + 3] = 'dlq_entry_id'; f[n + 4] = eid
+    f[n + 5] = 'dlq_time'; f[n + 6] = now
+    redis.call('XADD', dlq, 'MAXLEN', '~', events_maxlen, '*', unpack(f))
+    event('dead_letter', reason)
+    return 'dead_letter', reason
+  end
+
+  if kind == 'skip' then
+    -- a skipped plan claims its plan_id (a later EXECUTE with it is a duplicate)
+    local reason = ARGV[i + 4]
+    redis.call('SET', dkey, eid .. '|skipped|' .. reason, 'EX', ttl)
+    event('skipped', reason)
+    return 'skipped', reason
+  end
+
+  -- EXECUTE: the gates, in contract order; the first that says no gives the reason
+  local close = ARGV[i + 5] == '1'
+  local notional, granted = ARGV[i + 7], ARGV[i + 8]
+  local zkey = 'quantum:governor:permits:' .. sym
+  local daykey = 'quantum:governor:notional:' .. sym .. ':' .. day
+  if killed == nil then killed = redis.call('GET', kill_key) == '1' end
+
+  local reason = ''
+  local day_total = nil -- the day's notional before this plan, when the daily gate read it
+  if killed then
+    reason = 'kill_switch_active'
+  elseif not close then
+    if tonumber(ARGV[i + 6]) >= kill_crit then
+      reason = 'kill_score_critical_non_close'
+    elseif cooldown > 0 and redis.call('ZCOUNT', zkey, cooldown_from, '+inf') > 0 then
+      reason = 'symbol_cooldown'
+    elseif max_hour > 0 and redis.call('ZCOUNT', zkey, hour_from, '+inf') >= max_hour then
+      reason = 'hourly_limit_exceeded'
+    elseif max_5m > 0 and redis.call('ZCOUNT', zkey, burst_from, '+inf') >= max_5m then
+      reason = 'burst_limit_exceeded'
+    elseif notional == '' then
+      if max_trade > 0 or max_day > 0 then reason = 'notional_unknown' end
+    else
+      local n = tonumber(notional)
+      if max_trade > 0 and n > max_trade then
+        reason = 'notional_per_trade_exceeded'
+      elseif max_day > 0 then
+        day_total = redis.call('GET', daykey)
+        if (tonumber(day_total or '0') + n) > max_day then reason = 'daily_limit_exceeded' end
+      end
+    end
+  end
+
+  local permit = reason == '' or mode == 'dry_run'
+  if permit and not redis.call('SET', 'quantum:permit:' .. pid, ARGV[i + 9], 'NX', 'EX', permit_ttl) then
+    -- a permit for this plan_id exists (decision record expired or evicted): never overwrite it
+    redis.call('SET', ekey, 'duplicate|permit_exists', 'EX', ttl)
+    event('duplicate', 'permit_exists')
+    return 'duplicate', 'permit_exists'
+  end
+  if reason == '' then
+    -- the gate state changes only for plans the gates admit (also in dry_run)
+    redis.call('ZADD', zkey, now, pid)
+    if not refreshed[zkey] then
+      refreshed[zkey] = true
+      redis.call('ZREMRANGEBYSCORE', zkey, '-inf', keep_from)
+      redis.call('EXPIRE', zkey, window + 60)
+    end
+    if granted ~= '' then
+      redis.call('INCRBYFLOAT', daykey, granted)
+      -- the day key gets its TTL when this script creates it; an existing one already has it
+      if not day_total and not refreshed[daykey] then
+        refreshed[daykey] = true
+        redis.call('EXPIRE', daykey, 172800)
+      end
+    end
+  end
+  if permit then
+    local r = reason
+    if r == '' then r = 'ok' end
+    redis.call('SET', dkey, eid .. '|permitted|' .. r, 'EX', ttl)
+    event('permitted', r)
+    return 'permitted', r
+  end
+  redis.call('SET', 'quantum:governor:block:' .. pid,
+    '{"reason":"' .. reason .. '","timestamp":' .. now .. ',"symbol":"' .. sym .. '"}', 'EX', block_ttl)
+  redis.call('SET', dkey, eid .. '|blocked|' .. reason, 'EX', ttl)
+  event('blocked', reason)
+  return 'blocked', reason
 end
 
-local permit = reason == '' or mode == 'dry_run'
-if permit and not redis.call('SET', pkey, ARGV[13], 'NX', 'EX', ARGV[15]) then
-  -- a permit for this plan_id exists (decision record expired or evicted): never overwrite it
-  redis.call('SET', ekey, 'duplicate|permit_exists', 'EX', ttl)
-  event('duplicate', 'permit_exists')
-  return {'duplicate', 'permit_exists'}
+local function message(e)
+  if type(e) == 'table' then return e.err or 'error' end
+  return tostring(e)
 end
-if reason == '' then
-  -- the gate state changes only for plans the gates admit (also in dry_run); entries older
-  -- than every window are dropped here, so the set stays small
-  redis.call('ZREMRANGEBYSCORE', zkey, '-inf', '(' .. (nowN - window))
-  redis.call('ZADD', zkey, now, pid)
-  redis.call('EXPIRE', zkey, window + 60)
-  if ARGV[11] ~= '' then
-    redis.call('INCRBYFLOAT', daykey, ARGV[11])
-    redis.call('EXPIRE', daykey, 172800)
+
+local out = {0}
+local decided = {}
+local i = 19
+while i <= #ARGV do
+  eid, pid, sym = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  -- pcall: an error (e.g. WRONGTYPE on this plan's gate key) fails this entry only
+  local ok, outcome, reason = pcall(decide, i)
+  if ok then
+    decided[#decided + 1] = eid
+  else
+    outcome, reason = 'error', message(outcome)
   end
+  out[#out + 1] = outcome
+  out[#out + 1] = reason
+  i = i + 11 + tonumber(ARGV[i + 10])
 end
-if permit then
-  local r = reason
-  if r == '' then r = 'ok' end
-  redis.call('SET', dkey, eid .. '|permitted|' .. r, 'EX', ttl)
-  event('permitted', r)
-  return {'permitted', r}
+
+-- Acknowledge what was decided, in the same atomic step (no redelivery window). Slices keep
+-- unpack() far below Lua's stack limit.
+if ack_stream ~= '' and #decided > 0 then
+  local ok = true
+  for s = 1, #decided, 500 do
+    local e = s + 499
+    if e > #decided then e = #decided end
+    ok = pcall(redis.call, 'XACK', ack_stream, ack_group, unpack(decided, s, e)) and ok
+  end
+  -- not acked (e.g. NOGROUP): the consumer acknowledges through its own path
+  if ok then out[1] = 1 end
 end
-redis.call('SET', 'quantum:governor:block:' .. pid,
-  '{"reason":"' .. reason .. '","timestamp":' .. now .. ',"symbol":"' .. sym .. '"}', 'EX', ARGV[16])
-redis.call('SET', dkey, eid .. '|blocked|' .. reason, 'EX', ttl)
-event('blocked', reason)
-return {'blocked', reason}
+return out
 `;

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
-import { formatShortest, type EfficiencyHash } from '@quantum/efficiency-core';
-import type { DeadLetterSink, EntryResult, StreamBatchHandler, StreamEntry } from '@quantum/redis-streams';
+import { formatShortest } from '@quantum/efficiency-core';
+import type { BatchContext, DeadLetterSink, EntryResult, StreamBatchHandler, StreamEntry } from '@quantum/redis-streams';
 import { DECIDE_LUA } from './decide-script';
+import { READ_LUA } from './read-script';
 import { buildPermit, type EfficiencyLookup, type PermitDraft } from './permit';
-import { isCloseAction, parsePlan, type Plan } from './plan';
+import { isCloseAction, parsePlan, type PlanParse } from './plan';
 import type { GovernorSettings } from './settings';
 import type { GovernorMetrics } from './metrics';
 
@@ -18,14 +19,23 @@ export interface Decision {
   readonly planId: string;
   readonly symbol: string;
   readonly permit?: PermitDraft;
+  /** The script acknowledged (XACK) the entry in the same atomic step as the decision. */
+  readonly acknowledged: boolean;
 }
 
-interface Prepared {
-  readonly entry: StreamEntry;
-  readonly args: string[];
-  readonly planId: string;
-  readonly symbol: string;
-  readonly permit?: PermitDraft;
+/** The consumer group whose entries the script acknowledges together with their decisions. */
+export interface AckTarget {
+  readonly stream: string;
+  readonly group: string;
+}
+
+/** Entries per EVALSHA: one atomic step; bounded so one script does not hold Redis for long. */
+export const DEFAULT_CHUNK_SIZE = 100;
+
+interface Chunk {
+  readonly start: number;
+  readonly end: number;
+  readonly args: (string | number)[];
 }
 
 /** `YYYY-MM-DD` of the UTC day containing `now` (epoch seconds). */
@@ -35,36 +45,69 @@ export function utcDay(now: number): string {
 
 /**
  * The governor's batch handler and dead-letter sink: parses plans, reads the efficiency hashes
- * (one pipelined round trip, one HGETALL per distinct symbol, plus TIME), then runs the decide
- * script for every entry (one pipelined round trip of EVALSHA) and reports the outcomes.
+ * (one script: TIME plus the fields of every distinct EXECUTE symbol's hash), then decides
+ * the entries with one EVALSHA per chunk of up to `chunkSize` entries (all chunks pipelined in
+ * one round trip, stream order). The script also acknowledges the entries it decided.
  */
 export class Governor implements StreamBatchHandler, DeadLetterSink {
   readonly sha: string;
+  private readonly readSha: string;
   private readonly fixedArgs: string[];
+  private readonly chunkSize: number;
+  /**
+   * Settles when the previous decide() call got its script replies. The consumer may hand over
+   * the next batch while one is being decided (parse, efficiency reads and permit building then
+   * overlap with Redis running the previous scripts), but the scripts of a batch are sent only
+   * after the previous batch's replies arrived: batches are decided in stream order, also when
+   * a NOSCRIPT reply makes one batch load the script and run again.
+   */
+  private scriptTurn: Promise<void> = Promise.resolve();
+  /** The connection (socket) the scripts were last loaded on; a reconnect gives a new one. */
+  private loadedOn: unknown;
 
   constructor(
     private readonly redis: Redis,
     private readonly settings: GovernorSettings,
     private readonly metrics?: GovernorMetrics,
     private readonly clock?: (now: number) => number,
+    options: { chunkSize?: number } = {},
   ) {
     this.sha = createHash('sha1').update(DECIDE_LUA).digest('hex');
+    this.readSha = createHash('sha1').update(READ_LUA).digest('hex');
+    this.chunkSize = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
     const s = settings;
+    // header ARGV 3..16 (see decide-script.ts); 1, 2 (now, day) and 17, 18 (ack) vary per call
     this.fixedArgs = [
-      String(s.decisionTtlSec), String(s.permitTtlSec), String(s.blockTtlSec), s.eventsStream, String(s.eventsMaxLen),
+      s.mode, String(s.decisionTtlSec), String(s.permitTtlSec), String(s.blockTtlSec), s.eventsStream, String(s.eventsMaxLen),
       s.dlqStream, s.killSwitchKey, formatShortest(s.killScoreCritical), String(s.symbolCooldownSec),
       String(s.maxExecPerHour), String(s.maxExecPer5Min), formatShortest(s.maxNotionalPerTrade), formatShortest(s.maxNotionalPerDay),
     ];
   }
 
-  /** Loads the script (SCRIPT LOAD); also done again by itself after NOSCRIPT. */
+  /** Loads the scripts (SCRIPT LOAD); also done again by itself after NOSCRIPT. */
   async loadScript(): Promise<void> {
-    await this.redis.script('LOAD', DECIDE_LUA);
+    await Promise.all([this.redis.script('LOAD', DECIDE_LUA), this.redis.script('LOAD', READ_LUA)]);
   }
 
-  async handleBatch(entries: readonly StreamEntry[]): Promise<readonly EntryResult[]> {
-    const decisions = await this.decide(entries);
-    return decisions.map((d) => (d instanceof Error ? { ack: false, error: d } : { ack: true, outcome: d.outcome }));
+  /** EVALSHA, and after NOSCRIPT (Redis restarted or flushed its script cache) SCRIPT LOAD and again. */
+  private async evalScript(sha: string, lua: string, args: readonly string[]): Promise<unknown> {
+    try {
+      return await this.redis.evalsha(sha, 0, ...args);
+    } catch (error) {
+      if (!/NOSCRIPT/.test(error instanceof Error ? error.message : String(error))) throw error;
+      await this.redis.script('LOAD', lua);
+      return this.redis.evalsha(sha, 0, ...args);
+    }
+  }
+
+  async handleBatch(entries: readonly StreamEntry[], context?: BatchContext): Promise<readonly EntryResult[]> {
+    const decisions = await this.decide(entries, undefined, context);
+    const results: EntryResult[] = new Array(decisions.length);
+    for (let i = 0; i < decisions.length; i++) {
+      const d = decisions[i]!;
+      results[i] = d instanceof Error ? { ack: false, error: d } : { ack: true, outcome: d.outcome, acknowledged: d.acknowledged };
+    }
+    return results;
   }
 
   async deadLetter(entries: readonly StreamEntry[], reason: string): Promise<void> {
@@ -74,113 +117,159 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
   }
 
   /**
-   * Decides every entry; `forceDeadLetter` dead-letters them all with that reason. Returns one
-   * Decision or Error (not handled; stays pending) per entry, in order.
+   * Decides every entry; `forceDeadLetter` dead-letters them all with that reason; with `ack`,
+   * the script XACKs every decided entry in the same atomic step. Returns one Decision or Error
+   * (not handled; stays pending) per entry, in order.
    */
-  async decide(entries: readonly StreamEntry[], forceDeadLetter?: string): Promise<(Decision | Error)[]> {
+  async decide(entries: readonly StreamEntry[], forceDeadLetter?: string, ack?: AckTarget): Promise<(Decision | Error)[]> {
     if (entries.length === 0) return [];
-    const parsed = entries.map((e) => parsePlan(e.fields));
-    const symbols = new Set<string>();
-    if (!forceDeadLetter) for (const p of parsed) if (p.ok && p.plan.decision === 'EXECUTE') symbols.add(p.plan.symbol);
+    // take a turn now, in call order (synchronously, before any await)
+    const previous = this.scriptTurn;
+    let release!: () => void;
+    this.scriptTurn = new Promise<void>((resolve) => (release = resolve));
+    try {
+      return await this.decideInTurn(entries, forceDeadLetter, ack, previous);
+    } finally {
+      release();
+    }
+  }
 
-    // Round trip 1: TIME + efficiency hashes.
-    const pipe = this.redis.pipeline();
-    pipe.time();
+  private async decideInTurn(entries: readonly StreamEntry[], forceDeadLetter: string | undefined, ack: AckTarget | undefined, previous: Promise<void>): Promise<(Decision | Error)[]> {
+    const count = entries.length;
+    const parsed: PlanParse[] = new Array(count);
+    const symbols = new Set<string>();
+    for (let i = 0; i < count; i++) {
+      const p = parsePlan(entries[i]!.fields);
+      parsed[i] = p;
+      if (!forceDeadLetter && p.ok && p.plan.decision === 'EXECUTE') symbols.add(p.plan.symbol);
+    }
+
+    if (this.loadedOn !== this.redis.stream) {
+      // once per connection: a Redis restart empties the script cache, and a chunk that failed
+      // with NOSCRIPT after others had run would be decided out of order
+      const stream = this.redis.stream;
+      await this.loadScript();
+      this.loadedOn = stream;
+    }
+    // Round trip 1: TIME + efficiency hash fields of every distinct EXECUTE symbol, one script.
     const symbolList = [...symbols];
-    for (const symbol of symbolList) pipe.hgetall(this.settings.efficiencyKeyPrefix + symbol);
-    const replies = (await pipe.exec()) ?? [];
-    const [timeErr, timeReply] = replies[0] ?? [new Error('no reply to TIME')];
-    if (timeErr) throw timeErr;
-    const [sec, usec] = timeReply as [string, string];
-    const redisNow = Number(sec) + Number(usec) / 1e6;
+    const keys = symbolList.map((symbol) => this.settings.efficiencyKeyPrefix + symbol);
+    const read = (await this.evalScript(this.readSha, READ_LUA, keys)) as string[];
+    const redisNow = Number(read[0]) + Number(read[1]) / 1e6;
     const now = this.clock ? this.clock(redisNow) : redisNow;
     const lookups = new Map<string, EfficiencyLookup>();
-    symbolList.forEach((symbol, i) => {
-      const [err, hash] = replies[i + 1] ?? [new Error('no reply')];
-      lookups.set(symbol, err ? { error: err } : { hash: isEmptyHash(hash) ? null : (hash as EfficiencyHash) });
-    });
+    for (let k = 0, j = 2; k < symbolList.length; k++, j += 4) lookups.set(symbolList[k]!, efficiencyLookup(read, j));
 
-    const nowText = formatShortest(now);
-    const day = utcDay(now);
-    const prepared = entries.map((entry, i): Prepared => {
-      const p = parsed[i]!;
-      if (forceDeadLetter || !p.ok) {
-        const reason = forceDeadLetter ?? (p.ok ? 'invalid' : p.reason);
-        const planId = p.ok ? p.plan.planId : p.planId;
-        const symbol = p.ok ? p.plan.symbol : p.symbol;
-        return { entry, planId, symbol, args: this.args('dead', entry.id, planId, symbol, nowText, reason, undefined, day, undefined, entry.fields) };
-      }
-      const plan = p.plan;
-      if (plan.decision !== 'EXECUTE') {
-        return { entry, planId: plan.planId, symbol: plan.symbol, args: this.args('skip', entry.id, plan.planId, plan.symbol, nowText, `decision_${plan.decision.toLowerCase()}`, undefined, day) };
-      }
-      const permit = buildPermit(plan, lookups.get(plan.symbol) ?? { hash: null }, now, this.settings.permit);
-      return { entry, planId: plan.planId, symbol: plan.symbol, permit, args: this.args('execute', entry.id, plan.planId, plan.symbol, nowText, '', plan, day, permit) };
-    });
-
-    // Round trip 2: one EVALSHA per entry, in stream order.
-    let results = await this.runScripts(prepared.map((p) => p.args));
-    if (results.some((r) => r instanceof Error && /NOSCRIPT/.test(r.message))) {
-      // Redis restarted or flushed its script cache: nothing ran for those; load and run them again.
+    // Round trip 2: one EVALSHA per chunk, in stream order. Each chunk is sent as soon as it is
+    // built, so building the next chunk overlaps with Redis running the previous one.
+    const header = [formatShortest(now), utcDay(now), ...this.fixedArgs, ack?.stream ?? '', ack?.group ?? ''];
+    const permits: (PermitDraft | undefined)[] = new Array(count);
+    const chunks: Chunk[] = [];
+    const pending: Promise<unknown[] | Error>[] = [];
+    for (let start = 0; start < count; start += this.chunkSize) {
+      const end = Math.min(count, start + this.chunkSize);
+      const args: (string | number)[] = header.slice();
+      for (let i = start; i < end; i++) permits[i] = this.pushEntry(args, entries[i]!, parsed[i]!, forceDeadLetter, lookups, now);
+      const chunk = { start, end, args };
+      chunks.push(chunk);
+      if (start === 0) await previous;
+      pending.push(this.runChunk(chunk));
+    }
+    let replies2 = await Promise.all(pending);
+    const noscript = chunks.filter((_, k) => replies2[k] instanceof Error && /NOSCRIPT/.test((replies2[k] as Error).message));
+    if (noscript.length > 0) {
+      // The script cache was flushed (SCRIPT FLUSH) on a connection we had loaded it on: nothing
+      // ran for those chunks; load and run them again, in order.
       await this.loadScript();
-      const retry = prepared.map((p, i) => (results[i] instanceof Error && /NOSCRIPT/.test((results[i] as Error).message) ? i : -1)).filter((i) => i >= 0);
-      const again = await this.runScripts(retry.map((i) => prepared[i]!.args));
-      results = results.slice();
-      retry.forEach((i, k) => (results[i] = again[k]!));
+      const again = await Promise.all(noscript.map((chunk) => this.runChunk(chunk)));
+      replies2 = replies2.map((reply, k) => {
+        const at = noscript.indexOf(chunks[k]!);
+        return at < 0 ? reply : again[at]!;
+      });
     }
 
-    return prepared.map((p, i): Decision | Error => {
-      const r = results[i]!;
-      if (r instanceof Error) return r;
-      const [outcome, reason] = r;
-      const decision: Decision = {
-        entryId: p.entry.id,
-        outcome: outcome === 'already' ? 'replayed' : (outcome as Outcome),
-        reason,
-        planId: p.planId,
-        symbol: p.symbol,
-        permit: outcome === 'permitted' ? p.permit : undefined,
-      };
-      if (decision.outcome !== 'replayed') this.metrics?.record(decision);
-      return decision;
+    const out: (Decision | Error)[] = new Array(count);
+    chunks.forEach((chunk, k) => {
+      const reply = replies2[k]!;
+      for (let i = chunk.start; i < chunk.end; i++) {
+        if (reply instanceof Error) {
+          out[i] = reply;
+          continue;
+        }
+        const j = 1 + 2 * (i - chunk.start);
+        const outcome = String(reply[j]);
+        const reason = String(reply[j + 1]);
+        if (outcome === 'error') {
+          out[i] = new Error(reason);
+          continue;
+        }
+        const p = parsed[i]!;
+        const decision: Decision = {
+          entryId: entries[i]!.id,
+          outcome: outcome === 'already' ? 'replayed' : (outcome as Outcome),
+          reason,
+          planId: p.ok ? p.plan.planId : p.planId,
+          symbol: p.ok ? p.plan.symbol : p.symbol,
+          permit: outcome === 'permitted' ? permits[i] : undefined,
+          acknowledged: reply[0] === 1,
+        };
+        if (decision.outcome !== 'replayed') this.metrics?.record(decision);
+        out[i] = decision;
+      }
     });
+    return out;
   }
 
-  private async runScripts(argLists: string[][]): Promise<([string, string] | Error)[]> {
-    if (argLists.length === 0) return [];
-    const pipe = this.redis.pipeline();
-    for (const args of argLists) pipe.evalsha(this.sha, 0, ...args);
-    let replies: [Error | null, unknown][];
-    try {
-      replies = ((await pipe.exec()) ?? []) as [Error | null, unknown][];
-    } catch (error) {
-      return argLists.map(() => (error instanceof Error ? error : new Error(String(error))));
+  /** Appends the script record of one entry (decide-script.ts, ENTRY_ARGS); returns its permit draft. */
+  private pushEntry(args: (string | number)[], entry: StreamEntry, p: PlanParse, forceDeadLetter: string | undefined, lookups: Map<string, EfficiencyLookup>, now: number): PermitDraft | undefined {
+    if (forceDeadLetter || !p.ok) {
+      const reason = forceDeadLetter ?? (p.ok ? 'invalid' : p.reason);
+      const planId = p.ok ? p.plan.planId : p.planId;
+      const symbol = p.ok ? p.plan.symbol : p.symbol;
+      const fields = entry.fields;
+      args.push('dead', entry.id, planId, symbol, reason, '0', '0', '', '', '', fields.length);
+      for (let k = 0; k < fields.length; k++) args.push(fields[k]!);
+      return undefined;
     }
-    return argLists.map((_, i) => {
-      const [err, value] = replies[i] ?? [new Error('no reply')];
-      if (err) return err;
-      const pair = value as [string, string];
-      return [String(pair[0]), String(pair[1])];
-    });
+    const plan = p.plan;
+    if (plan.decision !== 'EXECUTE') {
+      args.push('skip', entry.id, plan.planId, plan.symbol, `decision_${plan.decision.toLowerCase()}`, '0', '0', '', '', '', 0);
+      return undefined;
+    }
+    const permit = buildPermit(plan, lookups.get(plan.symbol) ?? { hash: null }, now, this.settings.permit);
+    args.push(
+      'execute', entry.id, plan.planId, plan.symbol, '', isCloseAction(plan.action) ? '1' : '0',
+      plan.killScore === undefined ? '0' : formatShortest(plan.killScore),
+      permit.notional === undefined ? '' : formatShortest(permit.notional),
+      permit.computedNotional === undefined ? '' : formatShortest(permit.computedNotional),
+      permit.json, 0,
+    );
+    return permit;
   }
 
-  private args(kind: 'execute' | 'skip' | 'dead', entryId: string, planId: string, symbol: string, now: string, reason: string, plan: Plan | undefined, day: string, permit?: PermitDraft, fields?: readonly string[]): string[] {
-    const close = plan ? isCloseAction(plan.action) : false;
-    const args = [
-      kind, entryId, planId, symbol, now, reason, this.settings.mode, close ? '1' : '0',
-      plan?.killScore === undefined ? '0' : formatShortest(plan.killScore),
-      permit?.notional === undefined ? '' : formatShortest(permit.notional),
-      permit?.computedNotional === undefined ? '' : formatShortest(permit.computedNotional),
-      day, permit?.json ?? '',
-      ...this.fixedArgs,
-    ];
-    if (fields) args.push(...fields);
-    return args;
+  /** Sends one chunk's EVALSHA now (stream order = call order); resolves to its reply or error. */
+  private runChunk(chunk: Chunk): Promise<unknown[] | Error> {
+    return this.redis.evalsha(this.sha, 0, ...chunk.args).then(
+      (value) => (Array.isArray(value) ? value : new Error(`unexpected script reply: ${String(value)}`)),
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    );
   }
 }
 
-function isEmptyHash(hash: unknown): boolean {
-  if (hash == null || typeof hash !== 'object') return true;
-  for (const key in hash as object) if (Object.prototype.hasOwnProperty.call(hash, key)) return false;
-  return true;
+const MISSING_HASH: EfficiencyLookup = Object.freeze({ hash: null });
+/** A non-empty hash without the reading's fields: read exactly like the stored one (invalid_eff). */
+const PARTIAL_HASH: EfficiencyLookup = Object.freeze({ hash: Object.freeze({ partial: '1' }) });
+
+/** The lookup of one symbol from the read script's reply (read-script.ts), at offset `j`. */
+function efficiencyLookup(reply: readonly string[], j: number): EfficiencyLookup {
+  switch (String(reply[j])) {
+    case 'ok':
+      return { hash: { efficiency_score: String(reply[j + 1]), confidence: String(reply[j + 2]), ts: String(reply[j + 3]) } };
+    case 'missing':
+      return MISSING_HASH;
+    case 'partial':
+      return PARTIAL_HASH;
+    default:
+      return { error: new Error(String(reply[j + 1])) };
+  }
 }

@@ -39,17 +39,20 @@ const READ_FIELDS = new Set(['plan_id', 'symbol', 'action', 'decision', 'kill_sc
  */
 export function parsePlan(fields: readonly string[]): PlanParse {
   const values = new Map<string, string>();
-  let total = 0;
+  // A UTF-16 code unit is at most 3 UTF-8 bytes, so `3 * length` bounds the size: the exact
+  // byte count (Buffer.byteLength) is needed only when that bound exceeds a limit.
+  let upper = 0;
   let problem: string | undefined;
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const name = fields[i]!;
     const value = fields[i + 1]!;
-    total += Buffer.byteLength(name) + Buffer.byteLength(value);
+    upper += 3 * (name.length + value.length);
     if (!READ_FIELDS.has(name)) continue;
     if (values.has(name)) problem ??= `duplicate_field:${name}`;
-    if (Buffer.byteLength(value) > MAX_FIELD_BYTES) problem ??= `field_too_large:${name}`;
+    if (3 * value.length > MAX_FIELD_BYTES && Buffer.byteLength(value) > MAX_FIELD_BYTES) problem ??= `field_too_large:${name}`;
     values.set(name, value);
   }
+  const total = upper <= MAX_ENTRY_BYTES ? 0 : entryBytes(fields);
   const rawId = values.get('plan_id') ?? '';
   const rawSymbol = values.get('symbol') ?? '';
   const planId = PLAN_ID_PATTERN.test(rawId) ? rawId : '';
@@ -83,6 +86,12 @@ export function parsePlan(fields: readonly string[]): PlanParse {
     ok: true,
     plan: { planId, symbol, decision, action: values.get('action') ?? '', side: values.get('side') ?? '', killScore, qty, price },
   };
+}
+
+function entryBytes(fields: readonly string[]): number {
+  let total = 0;
+  for (let i = 0; i + 1 < fields.length; i += 2) total += Buffer.byteLength(fields[i]!) + Buffer.byteLength(fields[i + 1]!);
+  return total;
 }
 
 /** undefined: absent or empty; null: present but not a plain finite decimal. */

@@ -4,7 +4,7 @@ import { createMetricsRegistry, MetricsServer, ReadinessState, type BoundAddress
 import { createConsumerMetrics, createRedisClient, defaultConsumerName, StreamGroupConsumer, type RedisSettings } from '@quantum/redis-streams';
 import type { Logger } from '@quantum/service-runtime';
 import { Governor } from './governor';
-import { GovernorMetrics } from './metrics';
+import { GOVERNOR_CONSUMER_METRIC_NAMES, GovernorMetrics } from './metrics';
 import { governorSettings } from './settings';
 
 export function redisSettingsFrom(c: GovernorConfig): RedisSettings {
@@ -39,8 +39,8 @@ export class GovernorService {
     this.command.on('error', (error: Error) => this.readiness.markUnhealthy('redis', error.message));
 
     const settings = governorSettings(config);
-    this.governor = new Governor(this.command, settings, new GovernorMetrics(this.registry));
-    const consumerMetrics = createConsumerMetrics({ registry: this.registry, prefix: 'quantum_govern' });
+    this.governor = new Governor(this.command, settings, new GovernorMetrics(this.registry, () => this.readiness.ready));
+    const consumerMetrics = createConsumerMetrics({ registry: this.registry, prefix: 'governor', names: GOVERNOR_CONSUMER_METRIC_NAMES });
     this.consumer = new StreamGroupConsumer({
       redis: this.command,
       blockingRedis: this.blocking,
@@ -50,6 +50,8 @@ export class GovernorService {
       handler: this.governor,
       deadLetter: this.governor,
       batchSize: config.GOV_BATCH_SIZE,
+      // read and prepare the next batch while Redis runs the scripts of the previous one
+      maxBatchesInFlight: 2,
       blockMs: config.GOV_BLOCK_MS,
       claimIdleMs: config.GOV_CLAIM_IDLE_MS,
       maxDeliveries: config.GOV_MAX_DELIVERIES,

@@ -1,3 +1,3 @@
 export * from './types';
 export { StreamGroupConsumer, defaultConsumerName, entryIdSeconds, type StreamGroupConsumerOptions } from './stream-group-consumer';
-export { createConsumerMetrics, type ConsumerMetrics, type ConsumerMetricsOptions } from './consumer-metrics';
+export { createConsumerMetrics, type ConsumerMetricKey, type ConsumerMetrics, type ConsumerMetricsOptions } from './consumer-metrics';

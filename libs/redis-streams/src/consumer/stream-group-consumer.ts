@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { hostname } from 'node:os';
-import type { ConsumerLogger, ConsumerObserver, DeadLetterSink, StreamBatchHandler, StreamEntry } from './types';
+import type { BatchContext, ConsumerLogger, ConsumerObserver, DeadLetterSink, StreamBatchHandler, StreamEntry } from './types';
 
 export interface StreamGroupConsumerOptions {
   /** Connection for every non-blocking command (XGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM). */
@@ -24,6 +24,14 @@ export interface StreamGroupConsumerOptions {
   readonly claimIdleMs?: number;
   /** How often to look for such entries (and sample the pending gauge). Default 5000. */
   readonly reclaimIntervalMs?: number;
+  /**
+   * Batches handled at the same time, 1 (default) or more. With 2, the next batch is read and
+   * handed to the handler while the previous one is still being handled, so the handler's work
+   * in this process overlaps with Redis executing the previous batch; the handler must then
+   * accept a `handleBatch` call before the previous one resolved (and keep its own ordering).
+   * Own-pending recovery, reclaiming and group creation wait until no batch is in hand.
+   */
+  readonly maxBatchesInFlight?: number;
   /** An entry delivered more than this many times goes to the dead-letter sink. Default 5; 0 = never. */
   readonly maxDeliveries?: number;
   /** Where a newly created group starts: `$` (only new entries, default) or `0` (whole stream). */
@@ -76,6 +84,10 @@ export class StreamGroupConsumer {
   private readonly backoffInitial: number;
   private readonly backoffMax: number;
   private readonly observer: ConsumerObserver;
+  private readonly context: BatchContext;
+  private readonly maxInFlight: number;
+  /** Batches being handled (oldest first) while the loop reads the next one. */
+  private readonly inFlight: Promise<void>[] = [];
 
   private stopping = false;
   private running: Promise<void> | undefined;
@@ -92,10 +104,12 @@ export class StreamGroupConsumer {
 
   constructor(private readonly options: StreamGroupConsumerOptions) {
     this.redis = options.redis;
+    this.context = { stream: options.stream, group: options.group, consumer: options.consumer ?? defaultConsumerName() };
     this.ownsBlocking = options.blockingRedis === undefined;
     this.blocking = options.blockingRedis ?? options.redis.duplicate();
     this.consumerName = options.consumer ?? defaultConsumerName();
     this.batchSize = positive(options.batchSize ?? 200, 'batchSize');
+    this.maxInFlight = Math.floor(positive(options.maxBatchesInFlight ?? 1, 'maxBatchesInFlight'));
     this.blockMs = Math.min(5000, positive(options.blockMs ?? 2000, 'blockMs'));
     this.claimIdleMs = positive(options.claimIdleMs ?? 30_000, 'claimIdleMs');
     this.reclaimIntervalMs = positive(options.reclaimIntervalMs ?? 5000, 'reclaimIntervalMs');
@@ -147,6 +161,8 @@ export class StreamGroupConsumer {
         await this.iterate();
         this.failures = 0;
       } catch (error) {
+        // let the batches in hand finish (or fail) before anything is retried or recovered
+        await this.drain().catch(() => undefined);
         if (isNoGroup(error)) this.groupReady = false;
         this.ownPendingMayExist = true;
         this.setReady(false, errorMessage(error));
@@ -159,16 +175,40 @@ export class StreamGroupConsumer {
         await this.sleep(delay);
       }
     }
+    try {
+      await this.drain();
+    } catch (error) {
+      this.options.logger?.warn('batch in hand failed while stopping; left pending', { stream: this.options.stream, error: errorMessage(error) });
+    }
+  }
+
+  /** Waits for every batch in hand, oldest first; rethrows the first failure once all settled. */
+  private async drain(): Promise<void> {
+    let failure: { error: unknown } | undefined;
+    while (this.inFlight.length > 0) {
+      try {
+        await this.inFlight.shift();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure) throw failure.error;
   }
 
   private async iterate(): Promise<void> {
-    if (!this.groupReady) await this.ensureGroup();
+    if (!this.groupReady) {
+      await this.drain();
+      await this.ensureGroup();
+    }
     if (this.ownPendingMayExist) {
+      // entries in hand are pending too: recover only what no batch is handling
+      await this.drain();
       const recovered = await this.recoverOwnPending();
       this.setReady(true);
       if (recovered) return; // keep draining own pending entries first
     }
     if (Date.now() - this.lastReclaim >= this.reclaimIntervalMs) {
+      await this.drain();
       const more = await this.reclaimIdle();
       this.setReady(true);
       if (more) return;
@@ -176,7 +216,13 @@ export class StreamGroupConsumer {
     if (this.stopping) return;
     const entries = await this.readNew();
     this.setReady(true);
-    if (entries.length > 0) await this.processBatch(entries);
+    if (entries.length === 0) return this.drain();
+    if (this.maxInFlight <= 1) return this.processBatch(entries);
+    // wait for the oldest batch when the limit is reached; a failure propagates to the loop
+    while (this.inFlight.length >= this.maxInFlight) await this.inFlight.shift();
+    const handling = this.processBatch(entries);
+    handling.catch(() => undefined); // observed by drain() or the wait above, not unhandled
+    this.inFlight.push(handling);
   }
 
   private async ensureGroup(): Promise<void> {
@@ -220,8 +266,7 @@ export class StreamGroupConsumer {
     const done = cursor === '0-0';
     if (done) {
       this.lastReclaim = Date.now();
-      const summary = (await this.redis.xpending(stream, group)) as [number, ...unknown[]];
-      this.observer.pending?.(Number(summary[0]));
+      await this.sampleGroup();
     }
     const live = claimed.filter((e) => e[1] !== null);
     if (live.length === 0 && deleted.length === 0) return !done;
@@ -239,6 +284,22 @@ export class StreamGroupConsumer {
     }
     await this.processBatch(this.toEntries(live, (id) => counts.get(id) ?? 1), deleted);
     return !done;
+  }
+
+  /** Samples the group's pending count (XPENDING summary) and lag (XINFO GROUPS, Redis 7). */
+  private async sampleGroup(): Promise<void> {
+    const { stream, group } = this.options;
+    const pipe = this.redis.pipeline();
+    pipe.xpending(stream, group);
+    if (this.observer.lag) pipe.xinfo('GROUPS', stream);
+    const [[pendingErr, summary] = [null, null], [infoErr, groups] = [null, null]] = (await pipe.exec()) ?? [];
+    if (pendingErr) throw pendingErr;
+    this.observer.pending?.(Number((summary as [number, ...unknown[]])[0]));
+    if (!infoErr && Array.isArray(groups)) {
+      const lag = groupField(groups as unknown[], group, 'lag');
+      // lag is nil when Redis cannot tell (entries deleted in the middle): leave the gauge as it was
+      if (lag !== undefined && lag !== null && Number.isFinite(Number(lag))) this.observer.lag?.(Number(lag));
+    }
   }
 
   private async readNew(): Promise<StreamEntry[]> {
@@ -285,10 +346,12 @@ export class StreamGroupConsumer {
       });
     }
     if (normal.length > 0) {
-      const results = await this.options.handler.handleBatch(normal);
+      const results = await this.options.handler.handleBatch(normal, this.context);
       if (results.length !== normal.length) throw new Error(`handler returned ${results.length} results for ${normal.length} entries`);
       results.forEach((result, i) => {
         if (result.ack) {
+          // the handler may have acknowledged it itself, atomically with its writes
+          if (!result.acknowledged) ackIds.push(normal[i]!.id);
           ackedIds.push(normal[i]!.id);
           outcomes.set(result.outcome, (outcomes.get(result.outcome) ?? 0) + 1);
         } else {
@@ -297,7 +360,7 @@ export class StreamGroupConsumer {
         }
       });
     }
-    ackIds.push(...ackedIds);
+    if (over.length > 0) for (const e of over) ackIds.push(e.id);
     if (ackIds.length > 0) await this.redis.xack(this.options.stream, this.options.group, ...ackIds);
 
     const nowSec = Date.now() / 1000;
@@ -344,6 +407,22 @@ export class StreamGroupConsumer {
 function positive(value: number, name: string): number {
   if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, got ${value}`);
   return value;
+}
+
+/** A field of one group in an XINFO GROUPS reply (flat `[name, value, ...]` per group, or maps). */
+function groupField(groups: unknown[], group: string, field: string): unknown {
+  for (const g of groups) {
+    if (Array.isArray(g)) {
+      const at = g.indexOf('name');
+      if (at >= 0 && g[at + 1] === group) {
+        const f = g.indexOf(field);
+        return f >= 0 ? g[f + 1] : undefined;
+      }
+    } else if (g && typeof g === 'object' && (g as Record<string, unknown>)['name'] === group) {
+      return (g as Record<string, unknown>)[field];
+    }
+  }
+  return undefined;
 }
 
 function isNoGroup(error: unknown): boolean {

@@ -8,10 +8,22 @@ export interface StreamEntry {
   readonly deliveryCount: number;
 }
 
+/** Where a batch comes from: lets a handler acknowledge entries itself, atomically with its writes. */
+export interface BatchContext {
+  readonly stream: string;
+  readonly group: string;
+  readonly consumer: string;
+}
+
 /** What the handler did with one entry. */
 export type EntryResult =
-  /** Durably handled: the consumer acknowledges it. `outcome` labels metrics (e.g. `permitted`). */
-  | { readonly ack: true; readonly outcome: string }
+  /**
+   * Durably handled: the consumer acknowledges it. `outcome` labels metrics (e.g. `permitted`).
+   * `acknowledged: true`: the handler already XACKed the entry itself (e.g. in the same script as
+   * its writes, so that handling and acknowledging are one atomic step); the consumer does not
+   * XACK it again.
+   */
+  | { readonly ack: true; readonly outcome: string; readonly acknowledged?: boolean }
   /** Not handled (transient error): left pending, delivered again later (delivery count grows). */
   | { readonly ack: false; readonly error?: unknown };
 
@@ -22,7 +34,7 @@ export type EntryResult =
  * two consumers when one was slow past the claim-idle time. Throwing = no entry acknowledged.
  */
 export interface StreamBatchHandler {
-  handleBatch(entries: readonly StreamEntry[]): Promise<readonly EntryResult[]>;
+  handleBatch(entries: readonly StreamEntry[], context: BatchContext): Promise<readonly EntryResult[]>;
 }
 
 /**
@@ -45,6 +57,8 @@ export interface ConsumerObserver {
   latency?(seconds: number): void;
   /** Entries pending in the whole group (XPENDING summary), sampled at each reclaim pass. */
   pending?(count: number): void;
+  /** Entries in the stream not yet delivered to the group (XINFO GROUPS `lag`, Redis 7), sampled with `pending`. */
+  lag?(count: number): void;
   /** Entries taken over from other (dead or slow) consumers. */
   reclaimed?(count: number): void;
   /** Entries handed to the dead-letter sink for exceeding the delivery limit. */
