@@ -4,7 +4,8 @@ import { startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams
 import { Governor, type Decision } from '../src/governor';
 import { GovernorMetrics } from '../src/metrics';
 import type { GovernorSettings } from '../src/settings';
-import { addPlans, DLQ_STREAM, fieldsToMap, planFields, readEvents, settings } from './helpers';
+import type { StreamEntry } from '@quantum/redis-streams';
+import { addPlans, DLQ_STREAM, fieldsToMap, PLAN_STREAM, planFields, readEvents, settings } from './helpers';
 
 const T0 = 1_700_000_000; // 2023-11-14T22:13:20Z
 
@@ -247,5 +248,135 @@ describe('Governor decisions (real Redis)', () => {
     expect(permit).toMatchObject({ computed_qty: 0.5, computed_notional: 25, requested_qty: 2, downsize_factor: '0.2500', extra_cooldown_sec: '114' });
     expect(Object.keys(permit).slice(-2)).toEqual(['plan_id', 'requested_qty']);
     expect(await redis.get('quantum:governor:notional:BTCUSDT:2023-11-14')).toBe('25');
+  });
+});
+
+describe('Governor chunks: one script per chunk, decide + XACK in one step (real Redis)', () => {
+  const GROUP = 'governor';
+  let server: ThrowawayRedis;
+  let redis: Redis;
+  const now = T0;
+
+  beforeAll(async () => {
+    server = await startThrowawayRedis();
+    redis = new Redis(server.url);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await server.stop();
+  });
+  beforeEach(async () => {
+    await redis.flushall();
+    await redis.xgroup('CREATE', PLAN_STREAM, GROUP, '0', 'MKSTREAM');
+  });
+
+  function governor(overrides: Partial<GovernorSettings> = {}, chunkSize?: number) {
+    const metrics = new GovernorMetrics(new Registry());
+    return { gov: new Governor(redis, settings(overrides), metrics, () => now, { chunkSize }), metrics };
+  }
+
+  /** XADDs the plans and reads them into the group (delivered, pending), as the consumer would. */
+  async function deliver(plans: string[][]): Promise<StreamEntry[]> {
+    await addPlans(redis, plans);
+    const reply = (await redis.xreadgroup('GROUP', GROUP, 'c1', 'COUNT', 1000, 'STREAMS', PLAN_STREAM, '>')) as [string, [string, string[]][]][];
+    return reply[0]![1].map(([id, fields]) => ({ id, fields, deliveryCount: 1 }));
+  }
+
+  async function pending(): Promise<number> {
+    return Number(((await redis.xpending(PLAN_STREAM, GROUP)) as [number])[0]);
+  }
+
+  const ACK = { stream: PLAN_STREAM, group: GROUP };
+
+  it('decides a chunk and acknowledges it in the same step; a replay is acknowledged and writes nothing', async () => {
+    const { gov } = governor({ symbolCooldownSec: 0, maxExecPerHour: 0, maxExecPer5Min: 0 }, 2);
+    const entries = await deliver([planFields({ plan_id: 'c1' }), planFields({ plan_id: 'c2', decision: 'SKIP' }), planFields({ plan_id: '' }), planFields({ plan_id: 'c4' }), planFields({ plan_id: 'c5' })]);
+    expect(await pending()).toBe(5);
+    const out = (await gov.decide(entries, undefined, ACK)) as Decision[];
+    expect(out.map((d) => [d.outcome, d.acknowledged])).toEqual([
+      ['permitted', true], ['skipped', true], ['dead_letter', true], ['permitted', true], ['permitted', true],
+    ]);
+    expect(await pending()).toBe(0);
+    // the same entries delivered again (e.g. reclaimed by a replica that was slow): replayed, nothing new
+    const again = (await gov.decide(entries, undefined, ACK)) as Decision[];
+    expect(again.map((d) => d.outcome)).toEqual(['replayed', 'replayed', 'replayed', 'replayed', 'replayed']);
+    expect(await readEvents(redis)).toHaveLength(5);
+    expect(await redis.xlen(DLQ_STREAM)).toBe(1);
+  });
+
+  it('duplicates inside one chunk: the first entry decides the plan_id, the others are duplicates', async () => {
+    const { gov, metrics } = governor({ symbolCooldownSec: 0 });
+    const entries = await deliver([
+      planFields({ plan_id: 'd1' }), planFields({ plan_id: 'd1' }), planFields({ plan_id: 'd2', decision: 'SKIP' }),
+      planFields({ plan_id: 'd2' }), planFields({ plan_id: 'd1', qty: 'x' }), planFields({ plan_id: 'd3' }),
+    ]);
+    const out = (await gov.decide(entries, undefined, ACK)) as Decision[];
+    expect(out.map((d) => [d.planId, d.outcome, d.reason])).toEqual([
+      ['d1', 'permitted', 'ok'], ['d1', 'duplicate', 'already_decided'], ['d2', 'skipped', 'decision_skip'],
+      ['d2', 'duplicate', 'already_decided'], ['d1', 'dead_letter', 'invalid_qty'], ['d3', 'permitted', 'ok'],
+    ]);
+    expect(await redis.exists('quantum:permit:d2')).toBe(0);
+    expect(await pending()).toBe(0);
+    expect((await readEvents(redis)).map((e) => e['outcome'])).toEqual(['permitted', 'duplicate', 'skipped', 'duplicate', 'dead_letter', 'permitted']);
+    const counts = Object.fromEntries((await metrics.messages.get()).values.map((v) => [v.labels.outcome, v.value]));
+    expect(counts).toEqual({ permitted: 2, blocked: 0, duplicate: 2, skipped: 1, dead_letter: 1 });
+    expect((await metrics.deadLetters.get()).values[0]!.value).toBe(1);
+    // redelivery of the whole chunk: nothing is counted again
+    await gov.decide(entries, undefined, ACK);
+    expect((await metrics.messages.get()).values.reduce((s, v) => s + v.value, 0)).toBe(6);
+  });
+
+  it('one plan with a WRONGTYPE efficiency key in a chunk: redis_error hint for it, the chunk is decided', async () => {
+    const { gov } = governor({ symbolCooldownSec: 0 });
+    await redis.set('quantum:capital:efficiency:BADUSDT', 'not a hash');
+    await redis.hset('quantum:capital:efficiency:BTCUSDT', { efficiency_score: '0.2', confidence: '0.9', ts: String(T0) });
+    await redis.hset('quantum:capital:efficiency:ETHUSDT', { note: 'no reading fields' });
+    await redis.hset('quantum:capital:efficiency:SOLUSDT', { efficiency_score: '0.2', confidence: '0.9' });
+    const entries = await deliver([
+      planFields({ plan_id: 'w1' }), planFields({ plan_id: 'w2', symbol: 'BADUSDT' }), planFields({ plan_id: 'w3', symbol: 'ETHUSDT' }),
+      planFields({ plan_id: 'w4', symbol: 'SOLUSDT' }), planFields({ plan_id: 'w5', symbol: 'XRPUSDT' }),
+    ]);
+    const out = (await gov.decide(entries, undefined, ACK)) as Decision[];
+    expect(out.map((d) => d.outcome)).toEqual(['permitted', 'permitted', 'permitted', 'permitted', 'permitted']);
+    const reasons = await Promise.all(['w1', 'w2', 'w3', 'w4', 'w5'].map(async (id) => JSON.parse((await redis.get(`quantum:permit:${id}`))!).eff_reason));
+    // partial hashes read as invalid_eff and an absent one as missing_eff, exactly like HGETALL did
+    expect(reasons).toEqual(['ok', 'redis_error', 'invalid_eff', 'invalid_eff', 'missing_eff']);
+    expect(await pending()).toBe(0);
+  });
+
+  it('a Redis error on one plan\'s gate key fails that entry only: it stays pending, its neighbours are decided and acknowledged', async () => {
+    const { gov } = governor({ maxExecPerHour: 0, maxExecPer5Min: 0 });
+    await redis.set('quantum:governor:permits:BADUSDT', 'not a zset');
+    const entries = await deliver([planFields({ plan_id: 'g1' }), planFields({ plan_id: 'g2', symbol: 'BADUSDT' }), planFields({ plan_id: 'g3', symbol: 'ETHUSDT' })]);
+    const out = await gov.decide(entries, undefined, ACK);
+    expect((out[0] as Decision).outcome).toBe('permitted');
+    expect(out[1]).toBeInstanceOf(Error);
+    expect((out[1] as Error).message).toMatch(/WRONGTYPE/);
+    expect((out[2] as Decision).outcome).toBe('permitted');
+    const left = (await redis.xpending(PLAN_STREAM, GROUP, '-', '+', 10)) as [string][];
+    expect(left.map((p) => p[0])).toEqual([entries[1]!.id]);
+    expect((await readEvents(redis)).map((e) => e['plan_id'])).toEqual(['g1', 'g3']);
+    // repaired: the entry is decided when delivered again
+    await redis.del('quantum:governor:permits:BADUSDT');
+    const retry = (await gov.decide([{ ...entries[1]!, deliveryCount: 2 }], undefined, ACK)) as Decision[];
+    expect(retry[0]!.outcome).toBe('permitted');
+    expect(await pending()).toBe(0);
+  });
+
+  it('batches handed over before the previous one was decided are still decided in stream order', async () => {
+    const { gov } = governor({ maxExecPerHour: 0, maxExecPer5Min: 0 }, 1);
+    const entries = await deliver([planFields({ plan_id: 'o1' }), planFields({ plan_id: 'o2' }), planFields({ plan_id: 'o3' }), planFields({ plan_id: 'o4' })]);
+    // two batches in flight at once, as the consumer does with maxBatchesInFlight 2
+    const [a, b] = await Promise.all([gov.decide(entries.slice(0, 2), undefined, ACK), gov.decide(entries.slice(2), undefined, ACK)]);
+    expect([...a, ...b].map((d) => (d as Decision).reason)).toEqual(['ok', 'symbol_cooldown', 'symbol_cooldown', 'symbol_cooldown']);
+    expect((await readEvents(redis)).map((e) => e['plan_id'])).toEqual(['o1', 'o2', 'o3', 'o4']);
+  });
+
+  it('loads its scripts again after Redis lost them (SCRIPT FLUSH)', async () => {
+    const { gov } = governor({ symbolCooldownSec: 0 });
+    expect(((await gov.decide(await deliver([planFields({ plan_id: 'f1' })]), undefined, ACK)) as Decision[])[0]!.outcome).toBe('permitted');
+    await redis.script('FLUSH');
+    expect(((await gov.decide(await deliver([planFields({ plan_id: 'f2' })]), undefined, ACK)) as Decision[])[0]!.outcome).toBe('permitted');
+    expect(await pending()).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
-import { StreamGroupConsumer, type EntryResult, type StreamEntry, type StreamGroupConsumerOptions } from '../src';
+import { Registry } from 'prom-client';
+import { createConsumerMetrics, StreamGroupConsumer, type BatchContext, type EntryResult, type StreamEntry, type StreamGroupConsumerOptions } from '../src';
 import { startThrowawayRedis, type ThrowawayRedis } from '../src/testing';
 
 const STREAM = 'test:stream';
@@ -10,6 +11,7 @@ class Recorder {
   readonly deadLettered: { entry: StreamEntry; reason: string }[] = [];
   readonly events: Record<string, number> = {};
   readonly readiness: boolean[] = [];
+  readonly lags: number[] = [];
   result: (entry: StreamEntry) => EntryResult = () => ({ ack: true, outcome: 'ok' });
   delayMs = 0;
 
@@ -31,6 +33,7 @@ class Recorder {
     deadLettered: (n: number) => this.bump('deadLettered', n),
     trimmed: (n: number) => this.bump('trimmed', n),
     pending: (n: number) => (this.events['pending'] = n),
+    lag: (n: number) => this.lags.push(n),
     latency: () => this.bump('latency', 1),
     readiness: (ready: boolean) => this.readiness.push(ready),
   };
@@ -189,4 +192,86 @@ describe('StreamGroupConsumer (real Redis)', () => {
     expect(rec.readiness.slice(0, 2)).toEqual([true, false]);
     expect(rec.readiness[rec.readiness.length - 1]).toBe(true);
   }, 30_000);
+
+  it('does not XACK entries the handler acknowledged itself (atomically with its writes)', async () => {
+    const rec = new Recorder();
+    const contexts: BatchContext[] = [];
+    const handleBatch = rec.handler.handleBatch;
+    rec.handler.handleBatch = async (entries: readonly StreamEntry[], context?: BatchContext) => {
+      if (context) contexts.push(context);
+      return handleBatch(entries);
+    };
+    // claims to have acknowledged x0 but does not: it must stay pending (the consumer left it alone)
+    rec.result = (e) => ({ ack: true, outcome: 'ok', acknowledged: e.fields[1] === 'x0' });
+    const c = consumer(rec);
+    c.start();
+    await until(() => c.isReady);
+    const ids = await add(3);
+    await until(() => rec.handled.length === 3);
+    await until(async () => (await pendingCount()) === 1);
+    expect(((await redis.xpending(STREAM, GROUP, '-', '+', 10)) as [string][]).map((p) => p[0])).toEqual([ids[0]]);
+    expect(contexts[0]).toEqual({ stream: STREAM, group: GROUP, consumer: 'c1' });
+    expect(rec.events['processed:ok']).toBe(3);
+  });
+
+  it('maxBatchesInFlight 2: reads and hands over the next batch while one is handled; all acked, stop finishes both', async () => {
+    const rec = new Recorder();
+    let active = 0;
+    let maxActive = 0;
+    const handleBatch = rec.handler.handleBatch;
+    rec.handler.handleBatch = async (entries: readonly StreamEntry[]) => {
+      active += 1;
+      maxActive = Math.max(maxActive, active);
+      try {
+        await new Promise((r) => setTimeout(r, 150));
+        return await handleBatch(entries);
+      } finally {
+        active -= 1;
+      }
+    };
+    const c = consumer(rec, { batchSize: 2, maxBatchesInFlight: 2, blockMs: 5000, reclaimIntervalMs: 60_000 });
+    c.start();
+    await until(() => c.isReady);
+    const addAll = async (n: number, prefix: string) => {
+      // one transaction, so that every read finds a full batch
+      const tx = redis.multi();
+      for (let i = 0; i < n; i++) tx.xadd(STREAM, '*', 'k', `${prefix}${i}`);
+      await tx.exec();
+    };
+    await addAll(8, 'x');
+    await until(() => rec.handled.length === 8);
+    await until(async () => (await pendingCount()) === 0);
+    expect(maxActive).toBe(2);
+    expect(rec.handled.map((e) => e.fields[1])).toEqual([...Array(8).keys()].map((i) => `x${i}`));
+    expect(rec.events['processed:ok']).toBe(8);
+    // stop while two batches are in hand: both are finished and acknowledged
+    await addAll(4, 'y');
+    await until(() => active === 2);
+    await c.stop();
+    expect(await pendingCount()).toBe(0);
+    expect(rec.handled).toHaveLength(12);
+  });
+
+  it('samples the group lag (entries not yet delivered) with the pending count', async () => {
+    await redis.xgroup('CREATE', STREAM, GROUP, '0', 'MKSTREAM');
+    await add(3);
+    const rec = new Recorder();
+    rec.handler.handleBatch = async (entries: readonly StreamEntry[]) => entries.map(() => ({ ack: true, outcome: 'ok' }) as EntryResult);
+    const c = consumer(rec, { reclaimIntervalMs: 50 });
+    c.start();
+    await until(() => rec.lags.length >= 2);
+    expect(rec.lags[0]).toBe(3); // sampled before the first read
+    await until(() => rec.lags[rec.lags.length - 1] === 0);
+  });
+
+  it('consumer metrics: names chosen by the app, null leaves a metric out', async () => {
+    const registry = new Registry();
+    const m = createConsumerMetrics({ registry, prefix: 'svc', names: { processed: null, pending: 'svc_pending_messages', lag: 'svc_consumer_lag' } });
+    m.observer.lag?.(7);
+    m.observer.pending?.(2);
+    expect(m.observer.processed).toBeUndefined();
+    const names = (await registry.getMetricsAsJSON()).map((x) => x.name).sort();
+    expect(names).toEqual(['svc_consumer_lag', 'svc_dead_lettered_total', 'svc_decision_latency_seconds', 'svc_pending_messages', 'svc_reclaimed_total', 'svc_trimmed_before_ack_total']);
+    expect((await m.lag!.get()).values[0]!.value).toBe(7);
+  });
 });

@@ -29,7 +29,7 @@ export interface StreamGroupConsumerOptions {
    * handed to the handler while the previous one is still being handled, so the handler's work
    * in this process overlaps with Redis executing the previous batch; the handler must then
    * accept a `handleBatch` call before the previous one resolved (and keep its own ordering).
-   * Own-pending recovery, reclaiming and group creation wait until no batch is in hand.
+   * Own-pending recovery and group creation wait until no batch is in hand.
    */
   readonly maxBatchesInFlight?: number;
   /** An entry delivered more than this many times goes to the dead-letter sink. Default 5; 0 = never. */
@@ -208,7 +208,7 @@ export class StreamGroupConsumer {
       if (recovered) return; // keep draining own pending entries first
     }
     if (Date.now() - this.lastReclaim >= this.reclaimIntervalMs) {
-      await this.drain();
+      // no drain needed: batches in hand were just read, far from claimIdleMs idle
       const more = await this.reclaimIdle();
       this.setReady(true);
       if (more) return;
