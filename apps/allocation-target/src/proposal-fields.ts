@@ -1,5 +1,9 @@
 import { formatFixed, formatShortest, type AllocationProposal } from '@quantum/efficiency-core';
 
+// Hot path: direct references (tsx, used by the benchmark and tests, wraps module exports in getters).
+const fixed = formatFixed;
+const shortest = formatShortest;
+
 /** Field names of a stream entry, in the contract's order (§3). */
 export const STREAM_FIELDS = [
   'ts_epoch',
@@ -59,6 +63,26 @@ export function formatProposal(symbol: string, proposal: AllocationProposal): Fo
     effStale: reading.stale ? '1' : '0',
     reason: proposal.reason,
   };
+}
+
+/**
+ * The write script's record of one proposal (see WRITE_SCRIPT): the `FormattedProposal` values in
+ * the order symbol, baseStream, proposedStream, multiplier, effScore, effConfidence, effStale,
+ * reason, baseHash, proposedHash, each followed by U+001F, the last one by U+001E. None of them can
+ * contain either character (symbols are `[A-Za-z0-9._-]`, the rest are formatted numbers and
+ * reason names). Undefined for `invalid_target` (nothing is written). Same values as
+ * `formatProposal`, without the intermediate object.
+ */
+export function encodeProposal(symbol: string, proposal: AllocationProposal): string | undefined {
+  const base = proposal.baseTarget;
+  const proposed = proposal.proposedTarget;
+  if (proposal.reason === 'invalid_target' || base === undefined || proposed === undefined) return undefined;
+  const reading = proposal.reading;
+  return (
+    symbol + '\x1f' + shortest(base) + '\x1f' + shortest(proposed) + '\x1f' + fixed(proposal.multiplier, 4) + '\x1f' +
+    shortest(reading.score) + '\x1f' + shortest(reading.confidence) + '\x1f' + (reading.stale ? '1' : '0') + '\x1f' +
+    proposal.reason + '\x1f' + fixed(base, 2) + '\x1f' + fixed(proposed, 2) + '\x1e'
+  );
 }
 
 /** The stream entry as field/value pairs, in contract order. */

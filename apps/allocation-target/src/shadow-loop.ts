@@ -1,10 +1,14 @@
 import type Redis from 'ioredis';
 import { proposeAllocation, type AllocationProposal, type AllocationReason } from '@quantum/efficiency-core';
-import { scanKeys } from '@quantum/redis-streams';
 import { readBatch, writeBatch, type SymbolInputs } from './batch-io';
-import { formatProposal, type FormattedProposal } from './proposal-fields';
+import { encodeProposal } from './proposal-fields';
 import type { ShadowSettings } from './settings';
 import { scanPatternFor, symbolFromKey } from './symbol-key';
+
+// Hot path: direct references (tsx, used by the benchmark and tests, wraps module exports in getters).
+const propose = proposeAllocation;
+const encode = encodeProposal;
+const keySymbol = symbolFromKey;
 
 /** Reasons a loop counts, in a fixed order (`redis_error` cannot occur: a failed read fails the loop). */
 export const PROPOSAL_REASONS: readonly AllocationReason[] = ['ok', 'missing_eff', 'invalid_eff', 'stale_eff', 'low_conf', 'invalid_target'];
@@ -61,30 +65,24 @@ export async function runShadowLoop(
 
   const processBatch = async (symbols: string[]): Promise<void> => {
     const n = symbols.length;
-    const targetKeys = new Array<string>(n);
-    const effKeys = new Array<string>(n);
-    for (let i = 0; i < n; i++) {
-      targetKeys[i] = settings.targetKeyPrefix + symbols[i];
-      effKeys[i] = settings.efficiencyKeyPrefix + symbols[i];
-    }
-    const inputs = await readBatch(client, targetKeys, effKeys);
+    const inputs = await readBatch(client, symbols, settings.targetKeyPrefix, settings.efficiencyKeyPrefix);
     const proposals = new Array<AllocationProposal>(n);
-    const toWrite: FormattedProposal[] = [];
+    const records: string[] = [];
     for (let i = 0; i < n; i++) {
       const input = inputs[i] as SymbolInputs;
-      const proposal = proposeAllocation(input.target, input.efficiency, now, settings.allocation);
+      const proposal = propose(input.target, input.efficiency, now, settings.allocation);
       proposals[i] = input.targetError === undefined ? proposal : { ...proposal, targetProblem: `target key unreadable: ${input.targetError}` };
-      const formatted = formatProposal(symbols[i] as string, proposal);
-      if (formatted) toWrite.push(formatted);
+      const record = encode(symbols[i] as string, proposal);
+      if (record !== undefined) records.push(record);
     }
-    await writeBatch(client, toWrite, {
+    await writeBatch(client, records.join(''), {
       streamName: settings.streamName,
       streamMaxLen: settings.streamMaxLen,
       ttlSec: settings.proposeKeyTtlSec,
       proposedKeyPrefix: settings.proposedKeyPrefix,
       tsEpoch,
     });
-    written += toWrite.length;
+    written += records.length;
     for (let i = 0; i < n; i++) byReason[(proposals[i] as AllocationProposal).reason]++;
     observer.onBatch?.(symbols, proposals);
   };
@@ -109,13 +107,23 @@ export async function runShadowLoop(
     while (inFlight.size > limit) await Promise.race(inFlight);
   };
 
+  // SCAN directly rather than through scanKeys: that keeps every matched key in a set, and half
+  // of them are this service's own proposal keys. Duplicates (SCAN may return a key twice) are
+  // dropped by `seen`, which holds symbols only.
+  const pattern = scanPatternFor(settings.targetKeyPrefix);
+  const targetPrefix = settings.targetKeyPrefix;
+  const proposedPrefix = settings.proposedKeyPrefix;
   let pending: string[] = [];
   try {
-    for await (const keys of scanKeys(client, { match: scanPatternFor(settings.targetKeyPrefix), count: scanCount })) {
-      for (const key of keys) {
-        const symbol = symbolFromKey(key, settings.targetKeyPrefix);
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', scanCount);
+      cursor = next;
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k] as string;
+        const symbol = keySymbol(key, targetPrefix);
         if (symbol === undefined) {
-          if (!key.startsWith(settings.proposedKeyPrefix)) skippedKeys++;
+          if (!key.startsWith(proposedPrefix)) skippedKeys++;
           continue;
         }
         if (seen.has(symbol)) continue;
@@ -127,8 +135,7 @@ export async function runShadowLoop(
           await drainTo(maxInFlight - 1);
         }
       }
-      if (failed) break;
-    }
+    } while (cursor !== '0' && !failed);
     if (pending.length > 0 && !failed) launch(pending);
   } catch (error) {
     if (!failed) {
