@@ -54,13 +54,14 @@ export function resolveRedisEndpoint(settings: RedisSettings): ResolvedRedisEndp
       throw new RedisSettingsError(`REDIS_URL must start with redis:// or rediss://, got ${parsed.protocol}//`);
     }
     const dbText = parsed.pathname.replace(/^\//, '');
-    const db = dbText === '' ? settings.db ?? 0 : parseDb(dbText, 'REDIS_URL database path');
+    // The path is not echoed: with an unencoded "/" in the password, it holds the rest of the password.
+    const db = dbText === '' ? settings.db ?? 0 : parseDb(dbText, 'REDIS_URL database path', false);
     return {
       host: parsed.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
       port: parsed.port ? Number(parsed.port) : DEFAULT_PORT,
       db,
-      username: parsed.username ? decodeURIComponent(parsed.username) : settings.username || undefined,
-      password: parsed.password ? decodeURIComponent(parsed.password) : settings.password || undefined,
+      username: parsed.username ? decodeUrlPart(parsed.username, 'user name') : settings.username || undefined,
+      password: parsed.password ? decodeUrlPart(parsed.password, 'password') : settings.password || undefined,
       tls: parsed.protocol === 'rediss:' || Boolean(settings.tls) || tlsCaFile !== undefined,
       tlsCaFile,
     };
@@ -78,19 +79,35 @@ export function resolveRedisEndpoint(settings: RedisSettings): ResolvedRedisEndp
   };
 }
 
-function parseDb(text: string, what: string): number {
-  if (!/^\d{1,5}$/.test(text)) throw new RedisSettingsError(`${what} must be a whole number 0 or more, got "${text}"`);
+/** Percent-decodes a URL's user or password; a malformed escape is a setting error, never a URIError with a stack. */
+function decodeUrlPart(text: string, what: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new RedisSettingsError(`REDIS_URL ${what} has an invalid percent-encoding (write % as %25)`);
+  }
+}
+
+function parseDb(text: string, what: string, echo = true): number {
+  if (!/^\d{1,5}$/.test(text)) {
+    const got = echo ? `, got "${text}"` : ' (a "/" or "@" in the password must be written %2F or %40)';
+    throw new RedisSettingsError(`${what} must be a whole number 0 or more${got}`);
+  }
   return Number(text);
 }
 
-/** The URL with its password replaced by `***` (user kept), for logs. Unparsable input is masked after the scheme. */
+/**
+ * The URL with its password replaced by `***` (user kept), for logs. Unparsable input is masked
+ * from `//` up to the **last** `@`: a password may contain `/`, `#`, `?` or `@` (unencoded, which
+ * is what usually makes the URL unparsable), so no earlier delimiter can be trusted.
+ */
 export function redactRedisUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
     return parsed.toString();
   } catch {
-    return url.replace(/\/\/[^@/]*@/, '//***@');
+    return url.replace(/\/\/.*@/s, '//***@');
   }
 }
 

@@ -19,7 +19,9 @@ export function waitForReady(client: Redis, timeoutMs: number): Promise<void> {
 /**
  * Calls `listener(true, ...)` when the client becomes ready and `listener(false, reason)` when
  * the connection is lost (once per change, not per failed reconnect attempt), at once with the
- * current state; for readiness reporting. Returns a function that stops listening.
+ * current state; for readiness reporting. Before the first successful connection, each new
+ * distinct connection error is reported again as `listener(false, message)`, so the reason says
+ * why (e.g. a TLS certificate error) instead of "status connecting". Returns a function that stops listening.
  */
 export function watchConnection(client: Redis, listener: (up: boolean, reason: string) => void): () => void {
   let lastError = 'connection closed';
@@ -29,15 +31,27 @@ export function watchConnection(client: Redis, listener: (up: boolean, reason: s
     state = up;
     listener(up, reason);
   };
-  const onReady = () => report(true, 'connected');
+  const onReady = () => {
+    everUp = true;
+    report(true, 'connected');
+  };
+  let everUp = false;
+  let reported = '';
   const onError = (error: Error) => {
     lastError = error.message;
+    // Until the first connection, the reason is only "status connecting": replace it with the
+    // error that keeps the connection from being made (wrong CA, WRONGPASS, ...), once per
+    // distinct message. After the first connection, only up/down changes are reported.
+    if (!everUp && state === false && error.message !== reported) {
+      reported = error.message;
+      listener(false, error.message);
+    }
   };
   const onClose = () => report(false, lastError);
   client.on('ready', onReady);
   client.on('error', onError);
   client.on('close', onClose);
-  if (client.status === 'ready') report(true, 'connected');
+  if (client.status === 'ready') onReady();
   else report(false, `status ${client.status}`);
   return () => {
     client.off('ready', onReady);

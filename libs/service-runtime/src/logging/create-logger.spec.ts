@@ -60,3 +60,11 @@ describe('redactUrlCredentials', () => {
     expect(redactUrlCredentials('redis://h:6379')).toBe('redis://h:6379');
   });
 });
+
+describe('redactUrlCredentials with unencoded delimiters in the password', () => {
+  it('masks up to the last "@" of the token', () => {
+    expect(redactUrlCredentials('url redis://:pa/ss-hunter2@h:1 end')).toBe('url redis://:***@h:1 end');
+    expect(redactUrlCredentials('redis://u:p@ss/x#y?hunter2@h:1/0')).toBe('redis://u:***@h:1/0');
+    expect(redactUrlCredentials('a redis://u:p@h b https://x:y@z/q')).toBe('a redis://u:***@h b https://x:***@z/q');
+  });
+});

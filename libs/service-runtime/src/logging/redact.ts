@@ -4,7 +4,9 @@ export const REDACTED = '[redacted]';
 /** Keys whose values are never logged (password, secret, token, credentials, auth, api keys). */
 export const SENSITIVE_KEY = /password|passwd|^pass$|secret|token|credential|^auth|api[-_]?key/i;
 
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]*):([^\s/@]*)@/gi;
+// The password runs to the last `@` of the whitespace-delimited token: an unencoded password may
+// contain `/`, `@`, `#` or `?`, so stopping at the first of those would print the rest of it.
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]*):(\S*)@(?=[^\s@]*(?:\s|$))/gi;
 
 /** Masks the password of every `scheme://user:password@` in the text (the user is kept). */
 export function redactUrlCredentials(text: string): string {
