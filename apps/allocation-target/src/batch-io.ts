@@ -21,12 +21,12 @@ import { MODE } from './proposal-fields';
  *
  * Fast reply, `{data, kind, index, text, ...}`: `data` is 4 fields per symbol joined with U+001F
  * (`target_usd`, `efficiency_score`, `confidence`, `ts`), a field that is absent being U+001E
- * alone; then one triple per note: kind 1 = the target key could not be read (`text` = the
+ * alone (a value merely containing U+001E is unambiguous); then one triple per note: kind 1 = the target key could not be read (`text` = the
  * error, e.g. WRONGTYPE), kind 2 = the efficiency key could not be read or holds none of the three
  * fields (`text` = the error or `other_fields`: not empty, so `invalid_eff` rather than
  * `missing_eff`); `index` is the 1-based symbol index.
  *
- * If a value contains U+001E or U+001F (only garbage can), the batch is answered in the legacy
+ * If a value is U+001E or contains U+001F (only garbage can), the batch is answered in the legacy
  * flat form instead, after a leading nil: `{nil, targets 1..N, 3 values per efficiency key, E,
  * (1-based key index, text) pairs}` (indexes N+1..2N are efficiency keys), decoded by `decodeRead`.
  * Both forms come from the same single, atomic run of the script.
@@ -36,21 +36,22 @@ local tp, ep = ARGV[1], ARGV[2]
 local pcall, call = redis.pcall, redis.call
 local NIL = '\\30'
 local out, notes, isnil = {}, {}, {}
-local i, o, nils = 0, 0, 0
+local i, o = 0, 0
+local legacy = false
 for sym in string.gmatch(ARGV[3], '[^ ]+') do
   i = i + 1
   local t = pcall('HGET', tp .. sym, 'target_usd')
   if not t then
     t = NIL
-    nils = nils + 1
     isnil[o + 1] = true
   elseif type(t) == 'table' then
     notes[#notes + 1] = 1
     notes[#notes + 1] = i
     notes[#notes + 1] = t.err
     t = NIL
-    nils = nils + 1
     isnil[o + 1] = true
+  elseif t == NIL then
+    legacy = true
   end
   local ek = ep .. sym
   local r = pcall('HMGET', ek, 'efficiency_score', 'confidence', 'ts')
@@ -60,7 +61,6 @@ for sym in string.gmatch(ARGV[3], '[^ ]+') do
     notes[#notes + 1] = i
     notes[#notes + 1] = r.err
     s, c, ts = NIL, NIL, NIL
-    nils = nils + 3
     isnil[o + 2], isnil[o + 3], isnil[o + 4] = true, true, true
   else
     s, c, ts = r[1], r[2], r[3]
@@ -69,9 +69,9 @@ for sym in string.gmatch(ARGV[3], '[^ ]+') do
       notes[#notes + 1] = i
       notes[#notes + 1] = 'other_fields'
     end
-    if not s then s = NIL; nils = nils + 1; isnil[o + 2] = true end
-    if not c then c = NIL; nils = nils + 1; isnil[o + 3] = true end
-    if not ts then ts = NIL; nils = nils + 1; isnil[o + 4] = true end
+    if not s then s = NIL; isnil[o + 2] = true elseif s == NIL then legacy = true end
+    if not c then c = NIL; isnil[o + 3] = true elseif c == NIL then legacy = true end
+    if not ts then ts = NIL; isnil[o + 4] = true elseif ts == NIL then legacy = true end
   end
   out[o + 1] = t
   out[o + 2] = s
@@ -80,13 +80,17 @@ for sym in string.gmatch(ARGV[3], '[^ ]+') do
   o = o + 4
 end
 local data = table.concat(out, '\\31')
-local _, marks = string.gsub(data, '[\\30\\31]', '')
-if o == 0 or marks == o - 1 + nils then
+if not legacy then
+  -- a value holding U+001F would add a separator
+  local _, seps = string.gsub(data, '\\31', '')
+  legacy = o > 0 and seps ~= o - 1
+end
+if not legacy then
   local reply = { data }
   for j = 1, #notes do reply[j + 1] = notes[j] end
   return reply
 end
--- a value holds a separator: the legacy flat form (exact for any bytes)
+-- a value is U+001E or holds U+001F: the legacy flat form (exact for any bytes)
 local flat = { false }
 for k = 1, i do
   local q = 4 * k - 3

@@ -58,12 +58,13 @@ const plain: [string, Value, Value][] = [
   ['UTF8', { target_usd: 'ünïcode €' }, { efficiency_score: '0.5', confidence: 'ß', ts: '1' }],
   ['BADUTF8', { target_usd: Buffer.from([0x31, 0xc3, 0x28, 0xff]) }, { efficiency_score: Buffer.from([0xe2, 0x82]), confidence: '0.9', ts: '1' }],
   ['SPACE', { target_usd: ' 12 ' }, { efficiency_score: '0.5 ', confidence: '0.9', ts: '1' }],
+  ['HAS1E', { target_usd: '7\x1e' }, { efficiency_score: '0.5\x1e', confidence: '\x1e0.9', ts: '\x1e\x1e' }],
 ];
 // each of these forces the legacy form for the batch it is in
 const awkward: [string, Value, Value][] = [
   ['SEP1F', { target_usd: '1\x1f2' }, { efficiency_score: '0.5', confidence: '0.9', ts: '1' }],
   ['NILMARK', { target_usd: '\x1e' }, { efficiency_score: '\x1e', confidence: '\x1e', ts: '\x1e' }],
-  ['SEP1E', { target_usd: '7' }, { efficiency_score: '0.5\x1e', confidence: '0.9', ts: '1' }],
+  ['NILMARK2', { target_usd: '7' }, { efficiency_score: '0.5', confidence: '\x1e', ts: '1' }],
 ];
 
 async function put(client: Redis, key: string, value: Value): Promise<void> {
@@ -105,7 +106,7 @@ describe('read script (real Redis): same inputs as the reference script', () => 
     }
   });
 
-  it('legacy form when a value holds a separator or is the absent marker; same result', async () => {
+  it('legacy form when a value holds U+001F or is the absent marker; same result', async () => {
     for (const [symbol] of awkward) {
       const order = [...plain.map(([s]) => s).slice(0, 5), symbol, ...plain.map(([s]) => s).slice(5)];
       const reply = (await client.call('EVAL', READ_SCRIPT, 0, TARGET_PREFIX, EFF_PREFIX, order.join(' '))) as unknown[];
