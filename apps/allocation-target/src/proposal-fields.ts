@@ -66,23 +66,32 @@ export function formatProposal(symbol: string, proposal: AllocationProposal): Fo
 }
 
 /**
- * The write script's record of one proposal (see WRITE_SCRIPT): the `FormattedProposal` values in
- * the order symbol, baseStream, proposedStream, multiplier, effScore, effConfidence, effStale,
- * reason, baseHash, proposedHash, each followed by U+001F, the last one by U+001E. None of them can
- * contain either character (symbols are `[A-Za-z0-9._-]`, the rest are formatted numbers and
- * reason names). Undefined for `invalid_target` (nothing is written). Same values as
- * `formatProposal`, without the intermediate object.
+ * Appends the write script's record of one proposal to `parts` (see WRITE_SCRIPT): the
+ * `FormattedProposal` values in the order symbol, baseStream, proposedStream, multiplier,
+ * effScore, effConfidence, effStale, reason, baseHash, proposedHash, each followed by U+001F, the
+ * last one by U+001E. None of them can contain either character (symbols are `[A-Za-z0-9._-]`,
+ * the rest are formatted numbers and reason names). Returns false, appending nothing, for
+ * `invalid_target` (nothing is written). Same values as `formatProposal`, without the
+ * intermediate object; pieces go into one array joined once per batch, which makes far less
+ * garbage than concatenating a string per symbol.
  */
-export function encodeProposal(symbol: string, proposal: AllocationProposal): string | undefined {
+export function appendProposal(parts: string[], symbol: string, proposal: AllocationProposal): boolean {
   const base = proposal.baseTarget;
   const proposed = proposal.proposedTarget;
-  if (proposal.reason === 'invalid_target' || base === undefined || proposed === undefined) return undefined;
+  if (proposal.reason === 'invalid_target' || base === undefined || proposed === undefined) return false;
   const reading = proposal.reading;
-  return (
-    symbol + '\x1f' + shortest(base) + '\x1f' + shortest(proposed) + '\x1f' + fixed(proposal.multiplier, 4) + '\x1f' +
-    shortest(reading.score) + '\x1f' + shortest(reading.confidence) + '\x1f' + (reading.stale ? '1' : '0') + '\x1f' +
-    proposal.reason + '\x1f' + fixed(base, 2) + '\x1f' + fixed(proposed, 2) + '\x1e'
+  parts.push(
+    symbol, '\x1f', shortest(base), '\x1f', shortest(proposed), '\x1f', fixed(proposal.multiplier, 4), '\x1f',
+    shortest(reading.score), '\x1f', shortest(reading.confidence), '\x1f', reading.stale ? '1' : '0', '\x1f',
+    proposal.reason, '\x1f', fixed(base, 2), '\x1f', fixed(proposed, 2), '\x1e',
   );
+  return true;
+}
+
+/** One proposal's record as a string (`appendProposal`), or undefined for `invalid_target`. */
+export function encodeProposal(symbol: string, proposal: AllocationProposal): string | undefined {
+  const parts: string[] = [];
+  return appendProposal(parts, symbol, proposal) ? parts.join('') : undefined;
 }
 
 /** The stream entry as field/value pairs, in contract order. */

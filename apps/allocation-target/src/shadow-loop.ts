@@ -1,13 +1,13 @@
 import type Redis from 'ioredis';
 import { proposeAllocation, type AllocationProposal, type AllocationReason } from '@quantum/efficiency-core';
 import { readBatch, writeBatch, type SymbolInputs } from './batch-io';
-import { encodeProposal } from './proposal-fields';
+import { appendProposal } from './proposal-fields';
 import type { ShadowSettings } from './settings';
 import { scanPatternFor, symbolFromKey } from './symbol-key';
 
 // Hot path: direct references (tsx, used by the benchmark and tests, wraps module exports in getters).
 const propose = proposeAllocation;
-const encode = encodeProposal;
+const append = appendProposal;
 const keySymbol = symbolFromKey;
 
 /** Reasons a loop counts, in a fixed order (`redis_error` cannot occur: a failed read fails the loop). */
@@ -15,6 +15,8 @@ export const PROPOSAL_REASONS: readonly AllocationReason[] = ['ok', 'missing_eff
 
 /** Receives each batch once it is written; used for metrics and debug logs. */
 export interface LoopObserver {
+  /** Called once when the loop starts, before any batch. */
+  onLoopStart?(): void;
   /** `proposals[i]` belongs to `symbols[i]`; called only after the batch's writes succeeded. */
   onBatch?(symbols: readonly string[], proposals: readonly AllocationProposal[]): void;
 }
@@ -62,27 +64,28 @@ export async function runShadowLoop(
   const tsEpoch = String(now);
   let skippedKeys = 0;
   let written = 0;
+  observer.onLoopStart?.();
 
   const processBatch = async (symbols: string[]): Promise<void> => {
     const n = symbols.length;
     const inputs = await readBatch(client, symbols, settings.targetKeyPrefix, settings.efficiencyKeyPrefix);
     const proposals = new Array<AllocationProposal>(n);
-    const records: string[] = [];
+    const parts: string[] = [];
+    let count = 0;
     for (let i = 0; i < n; i++) {
       const input = inputs[i] as SymbolInputs;
       const proposal = propose(input.target, input.efficiency, now, settings.allocation);
       proposals[i] = input.targetError === undefined ? proposal : { ...proposal, targetProblem: `target key unreadable: ${input.targetError}` };
-      const record = encode(symbols[i] as string, proposal);
-      if (record !== undefined) records.push(record);
+      if (append(parts, symbols[i] as string, proposal)) count++;
     }
-    await writeBatch(client, records.join(''), {
+    await writeBatch(client, parts.join(''), {
       streamName: settings.streamName,
       streamMaxLen: settings.streamMaxLen,
       ttlSec: settings.proposeKeyTtlSec,
       proposedKeyPrefix: settings.proposedKeyPrefix,
       tsEpoch,
     });
-    written += records.length;
+    written += count;
     for (let i = 0; i < n; i++) byReason[(proposals[i] as AllocationProposal).reason]++;
     observer.onBatch?.(symbols, proposals);
   };

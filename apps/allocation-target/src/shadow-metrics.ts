@@ -3,16 +3,25 @@ import type { AllocationProposal } from '@quantum/efficiency-core';
 import type { LoopObserver, LoopOutcome } from './shadow-loop';
 import { PROPOSAL_REASONS } from './shadow-loop';
 
+/** A symbol's value, updated in place (no new heap number per loop), and the loop that set it. */
+interface Slot {
+  value: number;
+  generation: number;
+}
+
 /**
  * A gauge with one `symbol` label whose values live in a plain Map and are turned into series
  * only when scraped. prom-client's labelled gauges hash the label set on every `set()`, which at
  * 100k symbols x 3 gauges per loop costs more than the rest of the loop; here a loop pays one
- * `Map.set` per symbol and a scrape pays the formatting.
+ * Map lookup per symbol and a scrape pays the formatting. Series appear in the order their
+ * symbols were first set (again after a removal), as with `Map.set`.
  */
 export class SymbolGauge {
   readonly type = 'gauge';
   readonly aggregator = 'sum';
-  private readonly values = new Map<string, number>();
+  /** Stamped on every value set; `ShadowMetrics` advances it when a loop starts. */
+  generation = 0;
+  private readonly values = new Map<string, Slot>();
 
   constructor(
     readonly name: string,
@@ -20,7 +29,13 @@ export class SymbolGauge {
   ) {}
 
   set(symbol: string, value: number): void {
-    this.values.set(symbol, value);
+    const slot = this.values.get(symbol);
+    if (slot !== undefined) {
+      slot.value = value;
+      slot.generation = this.generation;
+    } else {
+      this.values.set(symbol, { value, generation: this.generation });
+    }
   }
 
   remove(symbol: string): void {
@@ -43,10 +58,23 @@ export class SymbolGauge {
     this.values.clear();
   }
 
+  /**
+   * Removes the series of every symbol not in `keep`. With `setThisGeneration`, a value set in the
+   * current generation is known to belong to a symbol of this loop and is kept without a lookup.
+   */
+  sweep(keep: ReadonlySet<string>, setThisGeneration: boolean): void {
+    const generation = this.generation;
+    // deleting the current entry while iterating a Map is safe
+    for (const [symbol, slot] of this.values) {
+      if (setThisGeneration && slot.generation === generation) continue;
+      if (!keep.has(symbol)) this.values.delete(symbol);
+    }
+  }
+
   /** prom-client's metric interface (what `Registry.metrics()` reads). */
   async get(): Promise<{ name: string; help: string; type: 'gauge'; aggregator: 'sum'; values: { labels: { symbol: string }; value: number }[] }> {
     const values: { labels: { symbol: string }; value: number }[] = [];
-    for (const [symbol, value] of this.values) values.push({ labels: { symbol }, value });
+    for (const [symbol, slot] of this.values) values.push({ labels: { symbol }, value: slot.value });
     return { name: this.name, help: this.help, type: 'gauge', aggregator: 'sum', values };
   }
 }
@@ -63,6 +91,8 @@ export class ShadowMetrics implements LoopObserver {
   readonly multiplier = new SymbolGauge('p29_shadow_multiplier', 'multiplier of the last proposal written for the symbol');
   readonly effScore = new SymbolGauge('p29_shadow_eff_score', 'efficiency score read for the symbol in the last loop (only when it parsed: ok, stale_eff, low_conf)');
   readonly effConfidence = new SymbolGauge('p29_shadow_eff_confidence', 'efficiency confidence read for the symbol in the last loop (only when it parsed: ok, stale_eff, low_conf)');
+  /** Whether `onLoopStart` announced the loop now ending (see `loopSucceeded`). */
+  private loopStarted = false;
 
   /** `readyProbe`: what `service_ready` reports at scrape time (default: the last `setReady`). */
   constructor(
@@ -90,6 +120,12 @@ export class ShadowMetrics implements LoopObserver {
     });
     this.ready.set(0);
     for (const g of [this.multiplier, this.effScore, this.effConfidence]) registry.registerMetric(g as never);
+  }
+
+  /** A loop starts: values set from now on belong to its symbols. */
+  onLoopStart(): void {
+    for (const g of [this.multiplier, this.effScore, this.effConfidence]) g.generation++;
+    this.loopStarted = true;
   }
 
   /**
@@ -122,13 +158,13 @@ export class ShadowMetrics implements LoopObserver {
     this.loopDuration.observe(durationSec);
     this.symbolsPerLoop.set(outcome.symbols);
     this.lastSuccess.set(endedAtSec);
-    for (const g of [this.multiplier, this.effScore, this.effConfidence]) {
-      // deleting the current entry while iterating a Map is safe
-      for (const symbol of g.symbols()) if (!outcome.seen.has(symbol)) g.remove(symbol);
-    }
+    // a value set since onLoopStart is one of this loop's symbols; without onLoopStart, check all
+    for (const g of [this.multiplier, this.effScore, this.effConfidence]) g.sweep(outcome.seen, this.loopStarted);
+    this.loopStarted = false;
   }
 
   loopFailed(durationSec: number): void {
+    this.loopStarted = false;
     this.loopErrors.inc();
     this.loopDuration.observe(durationSec);
   }

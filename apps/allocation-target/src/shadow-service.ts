@@ -115,6 +115,9 @@ export class ShadowService {
     const metrics = this.metrics;
     const log = this.log;
     const observer = {
+      onLoopStart(): void {
+        metrics.onLoopStart();
+      },
       onBatch(symbols: readonly string[], proposals: readonly AllocationProposal[]): void {
         metrics.onBatch(symbols, proposals);
         if (debug) {

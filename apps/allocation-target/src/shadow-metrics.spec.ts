@@ -1,0 +1,44 @@
+import { Registry } from 'prom-client';
+import { DEFAULT_ALLOCATION_SETTINGS, proposeAllocation } from '@quantum/efficiency-core';
+import type { LoopOutcome } from './shadow-loop';
+import { ShadowMetrics } from './shadow-metrics';
+
+const NOW = 1_700_000_000;
+const ok = proposeAllocation({ target_usd: '100' }, { efficiency_score: '0.2', confidence: '0.9', ts: String(NOW) }, NOW, DEFAULT_ALLOCATION_SETTINGS);
+const missing = proposeAllocation({ target_usd: '100' }, null, NOW, DEFAULT_ALLOCATION_SETTINGS);
+const outcome = (seen: string[]): LoopOutcome => ({
+  now: NOW, symbols: seen.length, written: seen.length, skippedKeys: 0,
+  byReason: { ok: 0, missing_eff: 0, invalid_eff: 0, stale_eff: 0, low_conf: 0, redis_error: 0, invalid_target: 0 }, seen: new Set(seen),
+});
+const series = async (m: ShadowMetrics) => (await m.registry.metrics()).split('\n').filter((l) => l.startsWith('p29_shadow_multiplier{') || l.startsWith('p29_shadow_eff_score{'));
+
+describe('ShadowMetrics per-symbol series', () => {
+  it('removes the series of symbols a loop did not see, with or without onLoopStart', async () => {
+    for (const announce of [true, false]) {
+      const m = new ShadowMetrics(new Registry());
+      if (announce) m.onLoopStart();
+      m.onBatch(['A', 'B', 'C'], [ok, ok, missing]);
+      m.loopSucceeded(outcome(['A', 'B', 'C']), 0.01, NOW);
+      expect(await series(m)).toEqual(['p29_shadow_multiplier{symbol="A"} 0.7', 'p29_shadow_multiplier{symbol="B"} 0.7', 'p29_shadow_multiplier{symbol="C"} 1', 'p29_shadow_eff_score{symbol="A"} 0.2', 'p29_shadow_eff_score{symbol="B"} 0.2']);
+      // B vanishes, A's reading goes missing, C's comes back: C's score series is appended
+      if (announce) m.onLoopStart();
+      m.onBatch(['C', 'A'], [ok, missing]);
+      m.loopSucceeded(outcome(['C', 'A']), 0.01, NOW);
+      expect(await series(m)).toEqual(['p29_shadow_multiplier{symbol="A"} 1', 'p29_shadow_multiplier{symbol="C"} 0.7', 'p29_shadow_eff_score{symbol="C"} 0.2']);
+    }
+  });
+
+  it('a failed loop in between keeps nothing of it as current', async () => {
+    const m = new ShadowMetrics(new Registry());
+    m.onLoopStart();
+    m.onBatch(['A', 'B'], [ok, ok]);
+    m.loopSucceeded(outcome(['A', 'B']), 0.01, NOW);
+    m.onLoopStart();
+    m.onBatch(['B'], [ok]); // written, then the loop failed
+    m.loopFailed(0.01);
+    m.onLoopStart();
+    m.onBatch(['A'], [ok]);
+    m.loopSucceeded(outcome(['A']), 0.01, NOW);
+    expect(await series(m)).toEqual(['p29_shadow_multiplier{symbol="A"} 0.7', 'p29_shadow_eff_score{symbol="A"} 0.2']);
+  });
+});
