@@ -1,8 +1,8 @@
 import type Redis from 'ioredis';
-import type { GovernorConfig } from '@quantum/efficiency-core';
+import { GOVERNOR_CONFIG, type GovernorConfig } from '@quantum/efficiency-core';
 import { createMetricsRegistry, MetricsServer, ReadinessState, type BoundAddress } from '@quantum/metrics';
 import { createConsumerMetrics, createRedisClient, defaultConsumerName, StreamGroupConsumer, type RedisSettings } from '@quantum/redis-streams';
-import type { Logger } from '@quantum/service-runtime';
+import { redactedConfig, type Logger } from '@quantum/service-runtime';
 import { Governor } from './governor';
 import { GOVERNOR_CONSUMER_METRIC_NAMES, GovernorMetrics } from './metrics';
 import { governorSettings } from './settings';
@@ -63,7 +63,10 @@ export class GovernorService {
         readiness: (ready, reason) => (ready ? this.readiness.markHealthy('consumer') : this.readiness.markUnhealthy('consumer', reason ?? 'not ready')),
       },
     });
-    this.server = new MetricsServer({ registry: this.registry, readiness: this.readiness, host: config.METRICS_HOST, port: config.METRICS_PORT });
+    this.server = new MetricsServer({
+      registry: this.registry, readiness: this.readiness, host: config.METRICS_HOST, port: config.METRICS_PORT,
+      config: redactedConfig(config, GOVERNOR_CONFIG),
+    });
   }
 
   get consumerName(): string {

@@ -1,0 +1,35 @@
+import { PassThrough } from 'node:stream';
+import { GOVERNOR_CONFIG, resolveVariables } from '@quantum/efficiency-core';
+import { startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams/testing';
+import { createLogger } from '@quantum/service-runtime';
+import { GovernorService } from '../src/service';
+
+describe('governor HTTP endpoints', () => {
+  let redis: ThrowawayRedis;
+  beforeAll(async () => (redis = await startThrowawayRedis({ password: 'hunter2-governor' })));
+  afterAll(() => redis.stop());
+
+  it('serves its effective configuration on /config with secrets masked', async () => {
+    const resolved = resolveVariables(GOVERNOR_CONFIG, {
+      REDIS_HOST: redis.host, REDIS_PORT: String(redis.port), REDIS_PASSWORD: 'hunter2-governor',
+      METRICS_HOST: '127.0.0.1', GOV_MODE: 'dry_run', GOV_BLOCK_MS: '200',
+    });
+    if (!resolved.ok) throw new Error(JSON.stringify(resolved.problems));
+    const logger = createLogger({ service: 'governor', level: 'error', stream: new PassThrough() });
+    // Port 0 (a free port) is refused by the catalogue, rightly for operators; tests need it.
+    const service = new GovernorService({ ...resolved.values, METRICS_PORT: 0 }, logger);
+    const address = await service.start();
+    try {
+      const reply = await fetch(`${address.url}/config`);
+      expect(reply.status).toBe(200);
+      const body = await reply.text();
+      const config = JSON.parse(body) as Record<string, unknown>;
+      expect(config).toMatchObject({ GOV_MODE: 'dry_run', GOV_BLOCK_MS: 200, PERMIT_TTL_SEC: 60, REDIS_PASSWORD: '***' });
+      expect(config['METRICS_PORT']).toBe(0);
+      expect(Object.keys(config).sort()).toEqual(Object.keys(GOVERNOR_CONFIG.schema).sort());
+      expect(body).not.toContain('hunter2');
+    } finally {
+      await service.stop();
+    }
+  });
+});
