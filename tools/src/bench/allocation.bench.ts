@@ -9,18 +9,22 @@
  * symbols per second, and the service's resident memory after the last loop. Because wall time
  * on a shared machine depends on what else runs, the CPU each side used per later loop is
  * reported too: the service's own (`cpu_ms` of its log record) and Redis' (`INFO cpu` deltas
- * between loop ends, averaged). With a free core each, a loop takes about the larger of the two.
+ * between loop ends, averaged), plus Redis' `INFO commandstats` per later loop (calls, µs and µs
+ * per call of EVAL, SCAN, ...; commands run inside scripts are listed too and are part of EVAL's
+ * time) and the machine's load average. With a free core each, a loop takes about the larger of
+ * the two CPU figures. `runAllocationBench()` returns all of it as an object.
  */
 import { spawn } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import Redis from 'ioredis';
-import { findFreePort, startThrowawayRedis } from '@quantum/redis-streams/testing';
-import type { Bench, BenchResult, BenchRow } from './registry';
+import { findFreePort, startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams/testing';
+import type { Bench, BenchContext, BenchResult, BenchRow } from './registry';
 
 const ROOT = resolve(__dirname, '../../..');
 const MAIN = resolve(ROOT, 'apps/allocation-target/src/main.ts');
 const SIZES = [1_000, 10_000, 100_000];
-const LOOPS = 5;
+const LOOPS = 8;
 const NOW = () => Math.floor(Date.now() / 1000);
 
 export interface AllocationBenchSize {
@@ -36,9 +40,23 @@ export interface AllocationBenchSize {
   readonly serviceCpuMs: number;
   /** Redis CPU per later loop (average). */
   readonly redisCpuMs: number;
+  /** serviceCpuMs and redisCpuMs per symbol, in µs. */
+  readonly serviceCpuUsPerSymbol: number;
+  readonly redisCpuUsPerSymbol: number;
+  /** Redis `INFO commandstats` per later loop (average), by command (lower case, e.g. `eval`, `scan`, `hset`). */
+  readonly redisCommands: Readonly<Record<string, CommandStat>>;
+  /** 1-minute load average when the size finished (the machine is shared: wall times depend on it). */
+  readonly loadAverage: number;
+}
+
+export interface CommandStat {
+  readonly calls: number;
+  readonly usec: number;
+  readonly usecPerCall: number;
 }
 
 export interface AllocationBenchNumbers {
+  readonly cpus: number;
   readonly sizes: readonly AllocationBenchSize[];
 }
 
@@ -66,6 +84,32 @@ interface LoopRecord {
   readonly cpu_ms: number;
   /** Redis used_cpu_user + used_cpu_sys (seconds) when the record arrived (added here). */
   redisCpuSec?: number;
+  /** Redis INFO commandstats when the record arrived (added here, first and last record only). */
+  redisCommands?: Map<string, { calls: number; usec: number }>;
+}
+
+async function redisCommandStats(client: Redis): Promise<Map<string, { calls: number; usec: number }>> {
+  const out = new Map<string, { calls: number; usec: number }>();
+  for (const line of (await client.info('commandstats')).split('\r\n')) {
+    const m = /^cmdstat_([^:]+):calls=(\d+),usec=(\d+),/.exec(line);
+    if (m) out.set(m[1] as string, { calls: Number(m[2]), usec: Number(m[3]) });
+  }
+  return out;
+}
+
+function commandDeltas(first: LoopRecord, last: LoopRecord, loops: number): Record<string, CommandStat> {
+  const out: Record<string, CommandStat> = {};
+  const before = first.redisCommands ?? new Map<string, { calls: number; usec: number }>();
+  const entries = [...(last.redisCommands ?? new Map<string, { calls: number; usec: number }>())].map(([name, after]) => {
+    const b = before.get(name) ?? { calls: 0, usec: 0 };
+    return [name, after.calls - b.calls, after.usec - b.usec] as const;
+  });
+  for (const [name, calls, usec] of entries.sort((a, b) => b[2] - a[2])) {
+    // the bench's own INFO calls are not the service's
+    if (calls <= 0 || name === 'info') continue;
+    out[name] = { calls: calls / loops, usec: usec / loops, usecPerCall: usec / calls };
+  }
+  return out;
 }
 
 async function redisCpuSec(client: Redis): Promise<number> {
@@ -104,8 +148,10 @@ async function runService(url: string, loops: number, client: Redis): Promise<Lo
         const loopRecord = record as unknown as LoopRecord;
         records.push(loopRecord);
         const last = records.length >= loops;
-        void redisCpuSec(client).then((cpu) => {
+        const withCommands = records.length === 1 || last;
+        void Promise.all([redisCpuSec(client), withCommands ? redisCommandStats(client) : undefined]).then(([cpu, commands]) => {
           loopRecord.redisCpuSec = cpu;
+          if (commands) loopRecord.redisCommands = commands;
           if (last) {
             clearTimeout(timer);
             resolveDone();
@@ -125,8 +171,15 @@ function median(xs: readonly number[]): number {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
-export async function runAllocationBench(sizes: readonly number[] = SIZES): Promise<AllocationBenchNumbers> {
-  const redis = await startThrowawayRedis();
+export interface AllocationBenchOptions {
+  readonly sizes?: readonly number[];
+  /** A Redis to use (flushed before each size; left running and flushed at the end), else a throwaway one. */
+  readonly redis?: ThrowawayRedis;
+}
+
+export async function runAllocationBench(options: AllocationBenchOptions = {}): Promise<AllocationBenchNumbers> {
+  const sizes = options.sizes ?? SIZES;
+  const redis = options.redis ?? (await startThrowawayRedis());
   const client = new Redis(redis.url);
   const out: AllocationBenchSize[] = [];
   try {
@@ -138,6 +191,8 @@ export async function runAllocationBench(sizes: readonly number[] = SIZES): Prom
       const loopsMs = records.map((r) => r.duration_ms);
       const first = loopsMs[0] as number;
       const later = median(loopsMs.slice(1));
+      const serviceCpuMs = median(records.slice(1).map((r) => r.cpu_ms));
+      const redisCpuMs = ((((records[records.length - 1] as LoopRecord).redisCpuSec ?? 0) - ((records[0] as LoopRecord).redisCpuSec ?? 0)) / (records.length - 1)) * 1000;
       out.push({
         symbols: n,
         firstLoopMs: first,
@@ -146,19 +201,24 @@ export async function runAllocationBench(sizes: readonly number[] = SIZES): Prom
         laterSymbolsPerSec: (n / later) * 1000,
         rssMb: (records[records.length - 1] as LoopRecord).rss_bytes / 2 ** 20,
         loopsMs,
-        serviceCpuMs: median(records.slice(1).map((r) => r.cpu_ms)),
-        redisCpuMs: ((((records[records.length - 1] as LoopRecord).redisCpuSec ?? 0) - ((records[0] as LoopRecord).redisCpuSec ?? 0)) / (records.length - 1)) * 1000,
+        serviceCpuMs,
+        redisCpuMs,
+        serviceCpuUsPerSymbol: (serviceCpuMs * 1000) / n,
+        redisCpuUsPerSymbol: (redisCpuMs * 1000) / n,
+        redisCommands: commandDeltas(records[0] as LoopRecord, records[records.length - 1] as LoopRecord, records.length - 1),
+        loadAverage: loadavg()[0] as number,
       });
     }
   } finally {
+    if (options.redis) await client.flushall().catch(() => undefined);
     client.disconnect();
-    await redis.stop();
+    if (!options.redis) await redis.stop();
   }
-  return { sizes: out };
+  return { cpus: availableParallelism(), sizes: out };
 }
 
 function table(numbers: AllocationBenchNumbers): string {
-  const head = ['symbols', 'first loop ms', 'later loop ms', 'symbols/s (later)', 'node cpu ms', 'redis cpu ms', 'rss MB', 'all loops ms'];
+  const head = ['symbols', 'first loop ms', 'later loop ms', 'symbols/s (later)', 'node cpu ms', 'redis cpu ms', 'node µs/sym', 'redis µs/sym', 'eval µs/loop', 'scan µs/loop', 'rss MB', 'load', 'all loops ms'];
   const body = numbers.sizes.map((s) => [
     s.symbols.toLocaleString('en-US'),
     s.firstLoopMs.toFixed(1),
@@ -166,7 +226,12 @@ function table(numbers: AllocationBenchNumbers): string {
     Math.round(s.laterSymbolsPerSec).toLocaleString('en-US'),
     s.serviceCpuMs.toFixed(0),
     s.redisCpuMs.toFixed(0),
+    s.serviceCpuUsPerSymbol.toFixed(1),
+    s.redisCpuUsPerSymbol.toFixed(1),
+    (s.redisCommands['eval']?.usec ?? 0).toFixed(0),
+    (s.redisCommands['scan']?.usec ?? 0).toFixed(0),
     s.rssMb.toFixed(0),
+    s.loadAverage.toFixed(1),
     s.loopsMs.map((x) => x.toFixed(0)).join(' '),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
@@ -177,8 +242,8 @@ function table(numbers: AllocationBenchNumbers): string {
 export const allocationBench: Bench = {
   name: 'allocation',
   summary: 'allocation-target loop time, symbols/s and RSS for 1k/10k/100k symbols (real service, throwaway Redis)',
-  async run(): Promise<BenchResult> {
-    const numbers = await runAllocationBench();
+  async run(context: BenchContext = {}): Promise<BenchResult> {
+    const numbers = await runAllocationBench({ redis: context.redis });
     console.log('allocation-target proposal loop (goal: 10k <= 100 ms, 100k <= 1 s)');
     console.log(table(numbers));
     const rows: BenchRow[] = numbers.sizes.map((s) => ({
@@ -191,6 +256,11 @@ export const allocationBench: Bench = {
       rssMb: s.rssMb,
       serviceCpuMs: s.serviceCpuMs,
       redisCpuMs: s.redisCpuMs,
+      serviceCpuUsPerSymbol: s.serviceCpuUsPerSymbol,
+      redisCpuUsPerSymbol: s.redisCpuUsPerSymbol,
+      redisEvalUsecPerLoop: s.redisCommands['eval']?.usec ?? 0,
+      redisScanUsecPerLoop: s.redisCommands['scan']?.usec ?? 0,
+      loadAverage: s.loadAverage,
     }));
     return { name: 'allocation', rows };
   },
