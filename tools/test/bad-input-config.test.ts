@@ -144,9 +144,10 @@ function valuesFor(rule: Rule, defaultText: string): string[] {
 
 const SPECS = { 'allocation-target': ALLOCATION_TARGET_CONFIG, governor: GOVERNOR_CONFIG } as const;
 
-function load(app: App, env: Record<string, string>): { ok: true } | { ok: false; problems: { variable: string; message: string }[] } {
+function load(app: App, env: Record<string, string>): { ok: true } | { ok: false; problems: readonly { variable: string; message: string }[] } {
   try {
-    loadServiceConfig(SPECS[app] as { schema: VariableSchema; relations: readonly never[] }, { argv: [], env });
+    if (app === 'governor') loadServiceConfig(GOVERNOR_CONFIG, { argv: [], env });
+    else loadServiceConfig(ALLOCATION_TARGET_CONFIG, { argv: [], env });
     return { ok: true };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
