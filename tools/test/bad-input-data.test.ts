@@ -135,24 +135,25 @@ describe('hostile stream entries and hashes against both built services', () => 
   // limits off the plan is permitted with "computed_notional": null (JSON of Infinity), which the
   // docs reserve for "price unknown". Expected: refused as invalid (or blocked), never a permit
   // with a made-up null notional. With a notional limit on it is blocked (fail closed; tested below).
-  it.failing('governor: a plan whose qty × price overflows is not permitted with a null notional', async () => {
+  it('governor: a plan whose qty × price overflows is dead-lettered, never permitted with a null notional', async () => {
     await admin.flushall();
     await admin.xgroup('CREATE', PLAN_STREAM, 'governor', '$', 'MKSTREAM');
     await start('governor', { GOV_MAX_NOTIONAL_PER_TRADE_USDT: '0', GOV_MAX_NOTIONAL_PER_DAY_USD: '0' });
     await admin.xadd(PLAN_STREAM, '*', ...(plan('ovf', { qty: '1e308', price: '10' }) as string[]));
     await waitFor('decided', async () => (await admin.xlen(EVENTS)) >= 1);
-    const permit = await admin.get('quantum:permit:ovf');
-    expect(permit === null || (JSON.parse(permit) as { computed_notional: unknown }).computed_notional !== null).toBe(true);
+    expect(await admin.get('quantum:permit:ovf')).toBeNull();
+    const [, f] = ((await admin.xrange(EVENTS, '-', '+')) as [string, string[]][])[0]!;
+    expect(fieldsToMap(f)).toMatchObject({ outcome: 'dead_letter', reason: 'notional_overflow' });
   });
 
-  it('governor: an overflowing notional with the default limits is blocked as notional_unknown (fail closed)', async () => {
+  it('governor: an overflowing notional with the default limits is dead-lettered too', async () => {
     await admin.flushall();
     await admin.xgroup('CREATE', PLAN_STREAM, 'governor', '$', 'MKSTREAM');
     await start('governor');
     await admin.xadd(PLAN_STREAM, '*', ...(plan('ovf2', { qty: '1e308', price: '10' }) as string[]));
     await waitFor('decided', async () => (await admin.xlen(EVENTS)) >= 1);
     const [, f] = ((await admin.xrange(EVENTS, '-', '+')) as [string, string[]][])[0]!;
-    expect(fieldsToMap(f)).toMatchObject({ outcome: 'blocked', reason: 'notional_unknown' });
+    expect(fieldsToMap(f)).toMatchObject({ outcome: 'dead_letter', reason: 'notional_overflow' });
   });
 
   it('allocation-target: every bad target gives invalid_target (no proposal), every bad efficiency hash invalid_eff; it stays ready', async () => {

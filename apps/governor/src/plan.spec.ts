@@ -49,6 +49,7 @@ describe('parsePlan', () => {
     [{ price: 'Infinity' }, 'invalid_price'],
     [{ price: '0x10' }, 'invalid_price'],
     [{ price: '-5' }, 'invalid_price'],
+    [{ qty: '1e308', price: '10' }, 'notional_overflow'],
     [{ kill_score: '' }, 'missing_kill_score'],
     [{ kill_score: '1.01' }, 'invalid_kill_score'],
     [{ kill_score: '0,5' }, 'invalid_kill_score'],

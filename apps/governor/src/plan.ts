@@ -76,6 +76,9 @@ export function parsePlan(fields: readonly string[]): PlanParse {
   if (qty === null || (qty !== undefined && qty < 0)) return fail('invalid_qty');
   const price = optionalNumber(values.get('price'));
   if (price === null || (price !== undefined && price < 0)) return fail('invalid_price');
+  // Each number parsed, but their product does not fit a double: no notional can be computed,
+  // recorded or limited, so the plan is as unusable as one with an unparsable number.
+  if (qty !== undefined && price !== undefined && !Number.isFinite(qty * price)) return fail('notional_overflow');
 
   if (decision === 'EXECUTE') {
     if (qty === undefined) return fail('missing_qty');
