@@ -34,9 +34,17 @@ export class GovernorService {
     const redisOptions = { ...redisSettingsFrom(config), app: 'governor', logger };
     this.command = createRedisClient(redisOptions, 'command');
     this.blocking = createRedisClient(redisOptions, 'blocking');
-    this.command.on('ready', () => this.readiness.markHealthy('redis'));
-    this.command.on('close', () => this.readiness.markUnhealthy('redis', 'connection closed'));
-    this.command.on('error', (error: Error) => this.readiness.markUnhealthy('redis', error.message));
+    // 'close' follows 'error': keep the error's text so /readyz says why (WRONGPASS, certificate, ...).
+    let lastError: string | undefined;
+    this.command.on('ready', () => {
+      lastError = undefined;
+      this.readiness.markHealthy('redis');
+    });
+    this.command.on('close', () => this.readiness.markUnhealthy('redis', lastError ? `connection closed: ${lastError}` : 'connection closed'));
+    this.command.on('error', (error: Error) => {
+      lastError = error.message;
+      this.readiness.markUnhealthy('redis', error.message);
+    });
 
     const settings = governorSettings(config);
     this.governor = new Governor(this.command, settings, new GovernorMetrics(this.registry, () => this.readiness.ready));

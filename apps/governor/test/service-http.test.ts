@@ -33,3 +33,30 @@ describe('governor HTTP endpoints', () => {
     }
   });
 });
+
+describe('governor readiness', () => {
+  it('says why Redis is unreachable on /readyz (the error, not just "connection closed")', async () => {
+    const redis = await startThrowawayRedis({ password: 'right-password' });
+    const resolved = resolveVariables(GOVERNOR_CONFIG, {
+      REDIS_HOST: redis.host, REDIS_PORT: String(redis.port), REDIS_PASSWORD: 'wrong-password', METRICS_HOST: '127.0.0.1',
+    });
+    if (!resolved.ok) throw new Error(JSON.stringify(resolved.problems));
+    const logger = createLogger({ service: 'governor', level: 'error', stream: new PassThrough() });
+    const service = new GovernorService({ ...resolved.values, METRICS_PORT: 0 }, logger);
+    const address = await service.start();
+    try {
+      let body = '';
+      for (let i = 0; i < 50 && !/WRONGPASS/.test(body); i++) {
+        const reply = await fetch(`${address.url}/readyz`);
+        expect(reply.status).toBe(503);
+        body = await reply.text();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(body).toMatch(/WRONGPASS/);
+      expect(body).not.toContain('wrong-password');
+    } finally {
+      await service.stop();
+      await redis.stop();
+    }
+  });
+});
