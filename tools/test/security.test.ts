@@ -130,8 +130,7 @@ describe('password authentication and secret hygiene', () => {
     noSecret(at.output(), PASSWORD, PASSWORD.split('/')[1]!);
   });
 
-  // BUG (allocation-target main.ts): RedisSettingsError from createRedisClient is not caught → exit 1 + stack, not 78.
-  it.failing('allocation-target: an unusable REDIS_URL exits 78 (like the governor)', async () => {
+  it('allocation-target: an unusable REDIS_URL exits 78 (like the governor)', async () => {
     const at = await service('allocation-target', { REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:1` });
     expect(await at.exited).toBe(78);
   });
@@ -322,10 +321,10 @@ describe('TLS against a TLS-only redis-server with a throwaway CA', () => {
     expect(gov.stderr()).toContain('/nonexistent/ca.pem');
   });
 
-  // BUG (allocation-target main.ts): same uncaught RedisSettingsError → exit 1.
-  it.failing('an unreadable CA file: allocation-target exits 78', async () => {
+  it('an unreadable CA file: allocation-target exits 78', async () => {
     const at = await service('allocation-target', { REDIS_URL: `rediss://localhost:${redis.tlsPort}`, REDIS_TLS_CA_FILE: '/nonexistent/ca.pem' });
     expect(await at.exited).toBe(78);
+    expect(at.stderr()).toContain('/nonexistent/ca.pem');
   });
 });
 

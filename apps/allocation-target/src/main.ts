@@ -1,7 +1,7 @@
 import { ALLOCATION_TARGET_CONFIG } from '@quantum/efficiency-core';
 import { createMetricsRegistry, MetricsServer, ReadinessState } from '@quantum/metrics';
-import { createRedisClient, redisSettingsFromConfig, waitForReady, watchConnection } from '@quantum/redis-streams';
-import { ConfigError, createLogger, describeConfig, exitOnConfigError, loadServiceConfig, onShutdownSignal, redactedConfig } from '@quantum/service-runtime';
+import { createRedisClient, redisSettingsFromConfig, RedisSettingsError, waitForReady, watchConnection } from '@quantum/redis-streams';
+import { CONFIG_ERROR_EXIT_CODE, ConfigError, createLogger, describeConfig, exitOnConfigError, loadServiceConfig, onShutdownSignal, redactedConfig } from '@quantum/service-runtime';
 import { parseCli, USAGE } from './cli';
 import { keyLayoutProblems, shadowSettingsFromConfig } from './settings';
 import { ShadowMetrics } from './shadow-metrics';
@@ -36,12 +36,22 @@ async function main(argv: readonly string[]): Promise<number> {
   log.info('starting', { once: cli.once, env_file: loaded.envFile ?? null, config: redactedConfig(config, ALLOCATION_TARGET_CONFIG) });
   if (loaded.unknownFileVariables.length > 0) log.warn('env file variables this service does not read', { variables: loaded.unknownFileVariables });
 
-  const client = createRedisClient(
-    { ...redisSettingsFromConfig(config), app: APP, logger: log },
-    'command',
-  );
+  let client: ReturnType<typeof createRedisClient>;
+  try {
+    client = createRedisClient({ ...redisSettingsFromConfig(config), app: APP, logger: log }, 'command');
+  } catch (error) {
+    // An unusable REDIS_URL or an unreadable CA file is a configuration error (78), not a crash.
+    if (!(error instanceof RedisSettingsError)) throw error;
+    process.stderr.write(`invalid configuration:\n${error.message}\n`);
+    log.error('invalid configuration', { problems: [error.message] });
+    return CONFIG_ERROR_EXIT_CODE;
+  }
   const readiness = new ReadinessState(['redis', 'loop']);
-  const stopWatching = watchConnection(client, (up, reason) => readiness.set('redis', up, up ? 'connected' : reason));
+  let onRedisBack = (): void => undefined;
+  const stopWatching = watchConnection(client, (up, reason) => {
+    readiness.set('redis', up, up ? 'connected' : reason);
+    if (up) onRedisBack();
+  });
   const registry = createMetricsRegistry({ app: APP });
   const metrics = new ShadowMetrics(registry, () => readiness.ready);
   const service = new ShadowService(client, settings, metrics, {
@@ -56,6 +66,8 @@ async function main(argv: readonly string[]): Promise<number> {
       log.info(ready ? 'ready' : 'not ready', { reason });
     },
   });
+
+  onRedisBack = () => service.wake();
 
   const connected = await waitForReady(client, CONNECT_WAIT_MS).then(
     () => true,

@@ -93,4 +93,31 @@ describe('ShadowService schedule', () => {
     await jest.advanceTimersByTimeAsync(200);
     expect(starts.length).toBe(startsBefore + 1); // nothing runs after stop
   });
+
+  it('wake() cuts a failure backoff short, and does nothing while healthy', async () => {
+    const starts: number[] = [];
+    let fail = true;
+    const service = new ShadowService({} as Redis, { ...DEFAULT_SHADOW_SETTINGS, loopIntervalSec: 1 }, new ShadowMetrics(new Registry()), quiet, {
+      random: () => 0,
+      runLoop: async (_c, _s, now) => {
+        starts.push(performance.now());
+        if (fail) throw new Error('connection is closed');
+        return outcome(now);
+      },
+    });
+    service.start();
+    await jest.advanceTimersByTimeAsync(3_500); // failures at 0, 1000, 3000 ms; the next waits 4000 ms
+    expect(starts.length).toBe(3);
+    fail = false;
+    service.wake(); // Redis is back
+    await jest.advanceTimersByTimeAsync(5);
+    expect(starts.length).toBe(4);
+    expect(service.isReady).toBe(true);
+    service.wake(); // healthy: the regular schedule stands
+    await jest.advanceTimersByTimeAsync(500);
+    expect(starts.length).toBe(4);
+    await jest.advanceTimersByTimeAsync(600);
+    expect(starts.length).toBe(5);
+    await service.stop();
+  });
 });

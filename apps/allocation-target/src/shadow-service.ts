@@ -84,6 +84,18 @@ export class ShadowService {
     this.schedule(0);
   }
 
+  /**
+   * Redis is reachable again: if the last loop failed and the next attempt is waiting out its
+   * backoff, run it now, so proposals resume within a loop of Redis's return rather than after
+   * a backoff that may have grown to 30 s. Does nothing while healthy or while a loop runs.
+   */
+  wake(): void {
+    if (this.stopping || this.ready || this.timer === undefined || this.failures === 0) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.schedule(0);
+  }
+
   /** Stops scheduling and waits for the loop in hand to finish. */
   async stop(): Promise<void> {
     this.stopping = true;
