@@ -84,7 +84,10 @@ async function main(argv: readonly string[]): Promise<number> {
     return ok ? 0 : 1;
   }
 
-  const server = new MetricsServer({ registry, readiness, host: config.METRICS_HOST, port: config.METRICS_PORT });
+  const server = new MetricsServer({
+    registry, readiness, host: config.METRICS_HOST, port: config.METRICS_PORT,
+    config: redactedConfig(config, ALLOCATION_TARGET_CONFIG),
+  });
   const address = await server.start();
   log.info('metrics server listening', { url: address.url });
   service.start();

@@ -42,6 +42,8 @@ describe('service: Redis outage and shutdown (child process)', () => {
 
   it('becomes ready after a successful loop and proposes', async () => {
     await waitFor('/readyz 200', async () => (await get('/readyz')).status === 200);
+    const config = JSON.parse((await get('/config')).body) as Record<string, unknown>;
+    expect(config).toMatchObject({ LOOP_INTERVAL_SEC: 0.25, BATCH_SIZE: 50, METRICS_HOST: '127.0.0.1', P31_MIN_CONF: 0.65 });
     expect((await get('/healthz')).status).toBe(200);
     expect(await client.exists(PROPOSED_PREFIX + 'S7USDT')).toBe(1);
     expect(await metric('service_ready')).toBe(1);
