@@ -93,36 +93,3 @@ export function encodeProposal(symbol: string, proposal: AllocationProposal): st
   const parts: string[] = [];
   return appendProposal(parts, symbol, proposal) ? parts.join('') : undefined;
 }
-
-/** The stream entry as field/value pairs, in contract order. */
-export function streamEntry(p: FormattedProposal, tsEpoch: string): [string, string][] {
-  return [
-    ['ts_epoch', tsEpoch],
-    ['symbol', p.symbol],
-    ['base_target', p.baseStream],
-    ['proposed_target', p.proposedStream],
-    ['multiplier', p.multiplier],
-    ['eff_score', p.effScore],
-    ['eff_confidence', p.effConfidence],
-    ['eff_stale', p.effStale],
-    ['reason', p.reason],
-    ['mode', MODE],
-  ];
-}
-
-/** The proposal hash as field/value pairs, in the order they are written. */
-export function hashEntry(p: FormattedProposal, tsEpoch: string): [string, string][] {
-  return [
-    ['ts_epoch', tsEpoch],
-    ['symbol', p.symbol],
-    ['base_target', p.baseHash],
-    ['proposed_target', p.proposedHash],
-    ['multiplier', p.multiplier],
-    ['eff_score', p.effScore],
-    ['eff_confidence', p.effConfidence],
-    ['eff_stale', p.effStale],
-    ['reason', p.reason],
-    ['mode', MODE],
-    ['last_update_ts_epoch', tsEpoch],
-  ];
-}
