@@ -257,6 +257,7 @@ class Orchestrator {
     ], { ...base, NO_COLOR: '1' }, simLog);
     out(`simulate: ${o.symbols} symbols, ${o.plansPerSec} plans/s, seed ${o.seed}  pid ${simulate.child.pid}`);
     out(`pids: ${this.managed.map((m) => m.child.pid).concat(this.pidOfRedis() ?? []).join(' ')}`);
+    out(`verify: npm run ctl -- verify --redis-url ${redactUrl(redisUrl)} --allocation-url ${allocationUrl} --governor-url ${governorUrl}`);
     out(this.c.bold('running; Ctrl-C to stop'));
 
     this.redis = await connectRedis(redisUrl, { app: 'start' }).catch(() => undefined);
