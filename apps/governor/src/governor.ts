@@ -189,7 +189,10 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
     }
 
     const out: (Decision | Error)[] = new Array(count);
-    chunks.forEach((chunk, k) => {
+    // fresh decisions (not replayed), in stream order, recorded in one metrics step per batch
+    const fresh: Decision[] = [];
+    for (let k = 0; k < chunks.length; k++) {
+      const chunk = chunks[k]!;
       const reply = replies2[k]!;
       for (let i = chunk.start; i < chunk.end; i++) {
         if (reply instanceof Error) {
@@ -213,10 +216,11 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
           permit: outcome === 'permitted' ? permits[i] : undefined,
           acknowledged: reply[0] === 1,
         };
-        if (decision.outcome !== 'replayed') this.metrics?.record(decision);
+        if (decision.outcome !== 'replayed') fresh.push(decision);
         out[i] = decision;
       }
-    });
+    }
+    if (fresh.length > 0) this.metrics?.recordAll(fresh);
     return out;
   }
 

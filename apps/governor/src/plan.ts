@@ -28,8 +28,6 @@ export const DECISION_PATTERN = /^[A-Za-z_]{1,32}$/;
 
 export const CLOSE_ACTIONS: ReadonlySet<string> = new Set(['FULL_CLOSE_PROPOSED', 'PARTIAL_75', 'PARTIAL_50', 'PARTIAL_25']);
 
-const READ_FIELDS = new Set(['plan_id', 'symbol', 'action', 'decision', 'kill_score', 'side', 'qty', 'price', 'timestamp']);
-
 /**
  * Parses the flat field list of one stream entry. Pure. Rules (docs/governor.md "Plans"):
  * `plan_id`, `symbol`, `decision` required and well-formed; `kill_score`, `qty`, `price` plain
@@ -38,7 +36,17 @@ const READ_FIELDS = new Set(['plan_id', 'symbol', 'action', 'decision', 'kill_sc
  * the entry at most {@link MAX_ENTRY_BYTES}; a read field given twice is refused.
  */
 export function parsePlan(fields: readonly string[]): PlanParse {
-  const values = new Map<string, string>();
+  // One flat scan into locals (no Map per entry): the last value of a read field wins, a read
+  // field given twice is a problem, exactly as a name -> value map would give.
+  let vPlanId: string | undefined;
+  let vSymbol: string | undefined;
+  let vAction: string | undefined;
+  let vDecision: string | undefined;
+  let vKillScore: string | undefined;
+  let vSide: string | undefined;
+  let vQty: string | undefined;
+  let vPrice: string | undefined;
+  let seenTimestamp = false;
   // A UTF-16 code unit is at most 3 UTF-8 bytes, so `3 * length` bounds the size: the exact
   // byte count (Buffer.byteLength) is needed only when that bound exceeds a limit.
   let upper = 0;
@@ -47,48 +55,62 @@ export function parsePlan(fields: readonly string[]): PlanParse {
     const name = fields[i]!;
     const value = fields[i + 1]!;
     upper += 3 * (name.length + value.length);
-    if (!READ_FIELDS.has(name)) continue;
-    if (values.has(name)) problem ??= `duplicate_field:${name}`;
+    let seen: boolean;
+    switch (name) {
+      case 'plan_id': seen = vPlanId !== undefined; vPlanId = value; break;
+      case 'symbol': seen = vSymbol !== undefined; vSymbol = value; break;
+      case 'action': seen = vAction !== undefined; vAction = value; break;
+      case 'decision': seen = vDecision !== undefined; vDecision = value; break;
+      case 'kill_score': seen = vKillScore !== undefined; vKillScore = value; break;
+      case 'side': seen = vSide !== undefined; vSide = value; break;
+      case 'qty': seen = vQty !== undefined; vQty = value; break;
+      case 'price': seen = vPrice !== undefined; vPrice = value; break;
+      case 'timestamp': seen = seenTimestamp; seenTimestamp = true; break;
+      default: continue;
+    }
+    if (seen) problem ??= `duplicate_field:${name}`;
     if (3 * value.length > MAX_FIELD_BYTES && Buffer.byteLength(value) > MAX_FIELD_BYTES) problem ??= `field_too_large:${name}`;
-    values.set(name, value);
   }
   const total = upper <= MAX_ENTRY_BYTES ? 0 : entryBytes(fields);
-  const rawId = values.get('plan_id') ?? '';
-  const rawSymbol = values.get('symbol') ?? '';
+  const rawId = vPlanId ?? '';
+  const rawSymbol = vSymbol ?? '';
   const planId = PLAN_ID_PATTERN.test(rawId) ? rawId : '';
   const symbol = SYMBOL_PATTERN.test(rawSymbol) ? rawSymbol : '';
-  const fail = (reason: string): PlanParse => ({ ok: false, reason, planId, symbol });
 
-  if (fields.length % 2 !== 0) return fail('odd_field_count');
-  if (total > MAX_ENTRY_BYTES) return fail('entry_too_large');
-  if (problem) return fail(problem);
-  if (!values.has('plan_id') || rawId === '') return fail('missing_plan_id');
-  if (!planId) return fail('invalid_plan_id');
-  if (!values.has('symbol') || rawSymbol === '') return fail('missing_symbol');
-  if (!symbol) return fail('invalid_symbol');
-  const decision = values.get('decision') ?? '';
-  if (decision === '') return fail('missing_decision');
-  if (!DECISION_PATTERN.test(decision)) return fail('invalid_decision');
+  if (fields.length % 2 !== 0) return fail('odd_field_count', planId, symbol);
+  if (total > MAX_ENTRY_BYTES) return fail('entry_too_large', planId, symbol);
+  if (problem) return fail(problem, planId, symbol);
+  if (rawId === '') return fail('missing_plan_id', planId, symbol);
+  if (!planId) return fail('invalid_plan_id', planId, symbol);
+  if (rawSymbol === '') return fail('missing_symbol', planId, symbol);
+  if (!symbol) return fail('invalid_symbol', planId, symbol);
+  const decision = vDecision ?? '';
+  if (decision === '') return fail('missing_decision', planId, symbol);
+  if (!DECISION_PATTERN.test(decision)) return fail('invalid_decision', planId, symbol);
 
-  const killScore = optionalNumber(values.get('kill_score'));
-  if (killScore === null) return fail('invalid_kill_score');
-  const qty = optionalNumber(values.get('qty'));
-  if (qty === null || (qty !== undefined && qty < 0)) return fail('invalid_qty');
-  const price = optionalNumber(values.get('price'));
-  if (price === null || (price !== undefined && price < 0)) return fail('invalid_price');
+  const killScore = optionalNumber(vKillScore);
+  if (killScore === null) return fail('invalid_kill_score', planId, symbol);
+  const qty = optionalNumber(vQty);
+  if (qty === null || (qty !== undefined && qty < 0)) return fail('invalid_qty', planId, symbol);
+  const price = optionalNumber(vPrice);
+  if (price === null || (price !== undefined && price < 0)) return fail('invalid_price', planId, symbol);
   // Each number parsed, but their product does not fit a double: no notional can be computed,
   // recorded or limited, so the plan is as unusable as one with an unparsable number.
-  if (qty !== undefined && price !== undefined && !Number.isFinite(qty * price)) return fail('notional_overflow');
+  if (qty !== undefined && price !== undefined && !Number.isFinite(qty * price)) return fail('notional_overflow', planId, symbol);
 
   if (decision === 'EXECUTE') {
-    if (qty === undefined) return fail('missing_qty');
-    if (killScore === undefined) return fail('missing_kill_score');
-    if (killScore < 0 || killScore > 1) return fail('invalid_kill_score');
+    if (qty === undefined) return fail('missing_qty', planId, symbol);
+    if (killScore === undefined) return fail('missing_kill_score', planId, symbol);
+    if (killScore < 0 || killScore > 1) return fail('invalid_kill_score', planId, symbol);
   }
   return {
     ok: true,
-    plan: { planId, symbol, decision, action: values.get('action') ?? '', side: values.get('side') ?? '', killScore, qty, price },
+    plan: { planId, symbol, decision, action: vAction ?? '', side: vSide ?? '', killScore, qty, price },
   };
+}
+
+function fail(reason: string, planId: string, symbol: string): PlanParse {
+  return { ok: false, reason, planId, symbol };
 }
 
 function entryBytes(fields: readonly string[]): number {

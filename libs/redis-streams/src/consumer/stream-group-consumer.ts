@@ -322,7 +322,13 @@ export class StreamGroupConsumer {
   }
 
   private toEntries(raw: RawEntry[], count: (id: string) => number): StreamEntry[] {
-    return raw.filter((e) => e[1] !== null).map(([id, fields]) => ({ id, fields: fields ?? [], deliveryCount: count(id) }));
+    const entries: StreamEntry[] = [];
+    for (let i = 0; i < raw.length; i++) {
+      const e = raw[i]!;
+      const fields = e[1];
+      if (fields !== null) entries.push({ id: e[0], fields: fields ?? [], deliveryCount: count(e[0]) });
+    }
+    return entries;
   }
 
   /**
