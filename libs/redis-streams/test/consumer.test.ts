@@ -241,6 +241,8 @@ describe('StreamGroupConsumer (real Redis)', () => {
     await addAll(8, 'x');
     await until(() => rec.handled.length === 8);
     await until(async () => (await pendingCount()) === 0);
+    // the observer hears of an outcome right after its XACK returns, a moment after XPENDING shows 0
+    await until(() => rec.events['processed:ok'] === 8);
     expect(maxActive).toBe(2);
     expect(rec.handled.map((e) => e.fields[1])).toEqual([...Array(8).keys()].map((i) => `x${i}`));
     expect(rec.events['processed:ok']).toBe(8);
