@@ -1,4 +1,9 @@
-/** Reconnect delays: 100 ms doubling to a 5 s cap, each reduced by up to 20 % at random (jitter). */
+/**
+ * Reconnect delays: 100 ms doubling to a 1 s cap, each reduced by up to 20 % at random (jitter).
+ * The cap is low on purpose: a service resumes within about a second of Redis coming back (the
+ * loop and the consumer cannot work before the client has reconnected), while one connection
+ * attempt a second to a Redis that is down is no busy loop.
+ */
 export interface ReconnectDelayOptions {
   readonly initialMs?: number;
   readonly maxMs?: number;
@@ -9,7 +14,7 @@ export interface ReconnectDelayOptions {
 /** An ioredis `retryStrategy`: never gives up (returns a delay for every attempt). */
 export function reconnectDelay(options: ReconnectDelayOptions = {}): (attempt: number) => number {
   const initialMs = options.initialMs ?? 100;
-  const maxMs = options.maxMs ?? 5_000;
+  const maxMs = options.maxMs ?? 1_000;
   const jitter = options.jitter ?? 0.2;
   const random = options.random ?? Math.random;
   return (attempt: number) => {

@@ -54,11 +54,12 @@ describe('redisClientOptions', () => {
 });
 
 describe('reconnectDelay', () => {
-  it('doubles from 100 ms to a 5 s cap, jitter only shortens', () => {
+  it('doubles from 100 ms to a 1 s cap, jitter only shortens', () => {
     const noJitter = reconnectDelay({ random: () => 0 });
-    expect([1, 2, 3, 4, 5, 6, 7, 50].map(noJitter)).toEqual([100, 200, 400, 800, 1600, 3200, 5000, 5000]);
+    expect([1, 2, 3, 4, 5, 6, 7, 50].map(noJitter)).toEqual([100, 200, 400, 800, 1000, 1000, 1000, 1000]);
     const maxJitter = reconnectDelay({ random: () => 0.999999 });
-    expect(maxJitter(7)).toBe(4000);
+    expect(maxJitter(7)).toBe(800);
+    expect(reconnectDelay({ random: () => 0, maxMs: 5000 })(7)).toBe(5000);
   });
 });
 
