@@ -4,20 +4,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams/testing';
 import { injectCommand } from '../src/ctl/commands/inject';
-
-/** Runs a command in-process, capturing stdout and stderr. */
-async function capture(run: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  try {
-    return { code: await run(), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+import { captureOutput as capture } from './capture-output';
 
 describe('ctl inject (real Redis)', () => {
   let server: ThrowawayRedis;

@@ -4,19 +4,7 @@ import Redis from 'ioredis';
 import { startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams/testing';
 import { verifyCommand } from '../src/ctl/commands/verify';
 import { EXPECTED_FAMILIES, hasFamily, parseMetrics } from '../src/ctl/commands/verify-checks';
-
-async function capture(run: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  try {
-    return { code: await run(), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+import { captureOutput as capture } from './capture-output';
 
 interface Canned {
   readyStatus: number;
