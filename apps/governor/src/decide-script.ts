@@ -14,7 +14,9 @@
  *   quantum:governor:entry:{entry_id}     "outcome|reason" for entries that claim no plan_id
  *                                          (dead letters, duplicates): replay detection
  *   quantum:governor:decision:{plan_id}   "entry_id|outcome|reason", EX decision TTL
- *   quantum:governor:permits:{symbol}     ZSET plan_id -> permit time (cooldown, hour, 5 min)
+ *   quantum:governor:recent_permits:{symbol}  the symbol's newest permit times (cooldown, hour,
+ *                                          5 min): epoch ms, {@link PERMIT_TIME_WIDTH} digits each,
+ *                                          newest first, no separator; see "Gate state" below
  *   quantum:governor:notional:{symbol}:{YYYY-MM-DD}  permitted notional of the UTC day
  *   quantum:permit:{plan_id}              the permit (SET NX EX)
  *   quantum:governor:block:{plan_id}      block record JSON (EX)
@@ -24,7 +26,7 @@
  *  6 block TTL   7 events stream   8 events maxlen   9 dlq stream   10 kill key
  *  11 kill score critical   12 cooldown s   13 max per hour   14 max per 5 min
  *  15 max notional per trade   16 max notional per day   17 stream to XACK ('' = do not ack)
- *  18 its consumer group
+ *  18 its consumer group   19 permits kept per symbol at least ({@link PERMIT_HISTORY_FLOOR})
  * then one record per entry, see {@link ENTRY_ARGS}:
  *  kind ('execute' | 'skip' | 'dead'), entry id, plan_id ('' unknown), symbol ('' unknown),
  *  reason (skip/dead, else ''), close action ('1'|'0'), kill_score, notional ('' unknown),
@@ -37,7 +39,16 @@
  * that entry's step failed, is not acknowledged and stays pending (its neighbours are decided:
  * a broken key of one plan does not hold back the chunk).
  */
-export const HEADER_ARGS = 18;
+export const HEADER_ARGS = 19;
+
+/**
+ * Permit times kept per symbol even when the count limits are lower or off: raising
+ * `GOV_MAX_EXEC_PER_HOUR`/`_PER_5MIN` up to this value still counts the permits granted before
+ * the change.
+ */
+export const PERMIT_HISTORY_FLOOR = 32;
+/** Digits of one permit time (epoch ms, zero-padded) in the recent-permits string. */
+export const PERMIT_TIME_WIDTH = 15;
 export const ENTRY_ARGS = 11;
 
 export const DECIDE_LUA = `
@@ -49,19 +60,46 @@ local kill_key, kill_crit = ARGV[10], tonumber(ARGV[11])
 local cooldown, max_hour, max_5m = tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
 local max_trade, max_day = tonumber(ARGV[15]), tonumber(ARGV[16])
 local ack_stream, ack_group = ARGV[17], ARGV[18]
--- permits older than every window are dropped when a permit is added, so the set stays small
+-- Gate state: the newest permit times of the symbol, one string (fixed-width epoch ms, newest
+-- first). The gates need the newest time (cooldown) and whether the max_hour-th (max_5m-th)
+-- newest falls in the hour (5 min): the newest max(max_hour, max_5m) times answer them exactly,
+-- so the string keeps that many (at least ARGV[19]). Read with the decision record in one MGET
+-- and written with one SET: no sorted set to add to, count and trim per permit.
+local W = ${PERMIT_TIME_WIDTH}
 local window = 3600
 if cooldown > window then window = cooldown end
-local cooldown_from = '(' .. (nowN - cooldown)
-local hour_from, burst_from = '(' .. (nowN - 3600), '(' .. (nowN - 300)
-local keep_from = '(' .. (nowN - window)
+local history_ttl = math.ceil(window) + 60
+local keep = tonumber(ARGV[19])
+if max_hour > keep then keep = max_hour end
+if max_5m > keep then keep = max_5m end
+local now_ms = math.floor(nowN * 1000 + 0.5)
+local now_t = string.format('%0${PERMIT_TIME_WIDTH}.0f', now_ms)
+-- exclusive lower bounds: a permit exactly the cooldown (hour, 5 min) ago no longer counts
+local cooldown_from = now_ms - cooldown * 1000
+local hour_from, burst_from = now_ms - 3600000, now_ms - 300000
+
+-- the k-th newest permit time (1-based) is after from
+local function newer(hist, k, from)
+  if not hist or #hist < k * W then return false end
+  local t = tonumber(string.sub(hist, (k - 1) * W + 1, k * W))
+  if not t then error({ err = 'malformed permit history: ' .. string.sub(hist, (k - 1) * W + 1, k * W) }) end
+  return t > from
+end
+
+-- the history with now_t inserted in time order (usually first; a replica that read its clock
+-- earlier may come later) and cut to \`keep\` times
+local function with_now(hist)
+  if not hist then return now_t end
+  local n = #hist / W
+  local j = 1
+  while j <= n and string.sub(hist, (j - 1) * W + 1, j * W) > now_t do j = j + 1 end
+  local out = string.sub(hist, 1, (j - 1) * W) .. now_t .. string.sub(hist, (j - 1) * W + 1)
+  if #out > keep * W then out = string.sub(out, 1, keep * W) end
+  return out
+end
 
 -- The kill switch is read once per chunk: the chunk is atomic, so it cannot change in between.
 local killed = nil
--- Keys whose trim/TTL was already refreshed in this chunk: with one \`now\` for the whole atomic
--- chunk, doing it again for the next permit of the same symbol would change nothing.
-local refreshed = {}
-
 local eid, pid, sym = '', '', ''
 
 local function event(outcome, reason)
@@ -75,8 +113,15 @@ local function decide(i)
   local kind = ARGV[i]
   local ekey = 'quantum:governor:entry:' .. eid
   local dkey, prev, d = nil, nil, nil
-  -- entry record and decision record in one call
-  if pid ~= '' then
+  local hkey, hist, daykey, day_total = nil, nil, nil, nil
+  -- entry record and decision record (and an EXECUTE plan's gate state) in one call
+  if kind == 'execute' then
+    dkey = 'quantum:governor:decision:' .. pid
+    hkey = 'quantum:governor:recent_permits:' .. sym
+    daykey = 'quantum:governor:notional:' .. sym .. ':' .. day
+    local r = redis.call('MGET', ekey, dkey, hkey, daykey)
+    prev, d, hist, day_total = r[1], r[2], r[3], r[4]
+  elseif pid ~= '' then
     dkey = 'quantum:governor:decision:' .. pid
     local both = redis.call('MGET', ekey, dkey)
     prev, d = both[1], both[2]
@@ -124,22 +169,32 @@ local function decide(i)
   -- EXECUTE: the gates, in contract order; the first that says no gives the reason
   local close = ARGV[i + 5] == '1'
   local notional, granted = ARGV[i + 7], ARGV[i + 8]
-  local zkey = 'quantum:governor:permits:' .. sym
-  local daykey = 'quantum:governor:notional:' .. sym .. ':' .. day
+  -- MGET reads a key of another type as nil: tell that apart from an absent key (rare: a
+  -- symbol's first permit of the day or after an idle hour) so such a key fails the entry
+  -- before anything is written, as a direct read of it would
+  if not hist and redis.call('EXISTS', hkey) == 1 then
+    return error({ err = 'WRONGTYPE ' .. hkey .. ' is not a string' })
+  end
+  -- (a cheap check: a time the gates read that is not a number fails the entry there)
+  if hist and #hist % W ~= 0 then
+    return error({ err = 'malformed permit history at ' .. hkey })
+  end
+  if not day_total and (max_day > 0 or granted ~= '') and redis.call('EXISTS', daykey) == 1 then
+    return error({ err = 'WRONGTYPE ' .. daykey .. ' is not a string' })
+  end
   if killed == nil then killed = redis.call('GET', kill_key) == '1' end
 
   local reason = ''
-  local day_total = nil -- the day's notional before this plan, when the daily gate read it
   if killed then
     reason = 'kill_switch_active'
   elseif not close then
     if tonumber(ARGV[i + 6]) >= kill_crit then
       reason = 'kill_score_critical_non_close'
-    elseif cooldown > 0 and redis.call('ZCOUNT', zkey, cooldown_from, '+inf') > 0 then
+    elseif cooldown > 0 and newer(hist, 1, cooldown_from) then
       reason = 'symbol_cooldown'
-    elseif max_hour > 0 and redis.call('ZCOUNT', zkey, hour_from, '+inf') >= max_hour then
+    elseif max_hour > 0 and newer(hist, max_hour, hour_from) then
       reason = 'hourly_limit_exceeded'
-    elseif max_5m > 0 and redis.call('ZCOUNT', zkey, burst_from, '+inf') >= max_5m then
+    elseif max_5m > 0 and newer(hist, max_5m, burst_from) then
       reason = 'burst_limit_exceeded'
     elseif notional == '' then
       if max_trade > 0 or max_day > 0 then reason = 'notional_unknown' end
@@ -148,8 +203,9 @@ local function decide(i)
       if max_trade > 0 and n > max_trade then
         reason = 'notional_per_trade_exceeded'
       elseif max_day > 0 then
-        day_total = redis.call('GET', daykey)
-        if (tonumber(day_total or '0') + n) > max_day then reason = 'daily_limit_exceeded' end
+        local total = tonumber(day_total or '0')
+        if not total then return error({ err = 'ERR day notional at ' .. daykey .. ' is not a number' }) end
+        if total + n > max_day then reason = 'daily_limit_exceeded' end
       end
     end
   end
@@ -163,17 +219,11 @@ local function decide(i)
   end
   if reason == '' then
     -- the gate state changes only for plans the gates admit (also in dry_run)
-    redis.call('ZADD', zkey, now, pid)
-    if not refreshed[zkey] then
-      refreshed[zkey] = true
-      redis.call('ZREMRANGEBYSCORE', zkey, '-inf', keep_from)
-      redis.call('EXPIRE', zkey, window + 60)
-    end
+    redis.call('SET', hkey, with_now(hist), 'EX', history_ttl)
     if granted ~= '' then
       redis.call('INCRBYFLOAT', daykey, granted)
       -- the day key gets its TTL when this script creates it; an existing one already has it
-      if not day_total and not refreshed[daykey] then
-        refreshed[daykey] = true
+      if not day_total then
         redis.call('EXPIRE', daykey, 172800)
       end
     end
@@ -199,7 +249,7 @@ end
 
 local out = {0}
 local decided = {}
-local i = 19
+local i = 20
 while i <= #ARGV do
   eid, pid, sym = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   -- pcall: an error (e.g. WRONGTYPE on this plan's gate key) fails this entry only

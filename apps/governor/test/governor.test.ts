@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { Registry } from 'prom-client';
 import { startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams/testing';
+import { PERMIT_HISTORY_FLOOR, PERMIT_TIME_WIDTH } from '../src/decide-script';
 import { Governor, type Decision } from '../src/governor';
 import { GovernorMetrics } from '../src/metrics';
 import type { GovernorSettings } from '../src/settings';
@@ -92,7 +93,7 @@ describe('Governor decisions (real Redis)', () => {
     const { gov } = governor();
     const [d] = await decide(gov, [planFields({ plan_id: 's1', decision: 'SKIP', qty: '', kill_score: '' })]);
     expect(d).toMatchObject({ outcome: 'skipped', reason: 'decision_skip' });
-    expect(await redis.exists('quantum:permit:s1', 'quantum:governor:block:s1', 'quantum:governor:permits:BTCUSDT')).toBe(0);
+    expect(await redis.exists('quantum:permit:s1', 'quantum:governor:block:s1', 'quantum:governor:recent_permits:BTCUSDT')).toBe(0);
   });
 
   it.each([
@@ -170,6 +171,41 @@ describe('Governor decisions (real Redis)', () => {
       expect((await decide(gov, [planFields()]))[0]!.outcome).toBe('permitted');
     });
 
+    it('the permit history per symbol is bounded (PERMIT_HISTORY_FLOOR, or the larger count limit) and still exact', async () => {
+      const off = { symbolCooldownSec: 0, maxExecPerHour: 0, maxExecPer5Min: 0, maxNotionalPerTrade: 0, maxNotionalPerDay: 0 };
+      const { gov } = governor(off);
+      const hkey = 'quantum:governor:recent_permits:BTCUSDT';
+      const many = Array.from({ length: 150 }, () => planFields()); // two chunks of the default 100
+      expect((await decide(gov, many)).every((d) => d.outcome === 'permitted')).toBe(true);
+      expect(await redis.get(hkey)).toBe(String(T0 * 1000).padStart(PERMIT_TIME_WIDTH, '0').repeat(PERMIT_HISTORY_FLOOR));
+      expect(await redis.ttl(hkey)).toBeGreaterThan(3600);
+      // a limit raised up to the floor still counts the permits granted while it was off
+      now += 1;
+      await blockedBy(governor({ ...off, maxExecPerHour: PERMIT_HISTORY_FLOOR }).gov, planFields(), 'hourly_limit_exceeded');
+      // a count limit above the floor keeps that many
+      const { gov: wide } = governor({ ...off, maxExecPerHour: 40 });
+      await redis.del(hkey);
+      expect((await decide(wide, Array.from({ length: 60 }, () => planFields()))).map((d) => d.reason).filter((r) => r === 'ok')).toHaveLength(40);
+      expect(await redis.strlen(hkey)).toBe(40 * PERMIT_TIME_WIDTH);
+    });
+
+    it('permit times are kept newest first, also when a replica with an earlier clock writes later', async () => {
+      const { gov } = governor({ symbolCooldownSec: 0, maxExecPerHour: 3, maxExecPer5Min: 0 });
+      const t = (sec: number) => String(Math.round(sec * 1000)).padStart(PERMIT_TIME_WIDTH, '0');
+      now = T0 + 10;
+      await decide(gov, [planFields()]);
+      now = T0 + 5.5; // read its clock before the previous chunk but decides after it
+      await decide(gov, [planFields()]);
+      now = T0 + 12.25;
+      await decide(gov, [planFields()]);
+      expect(await redis.get('quantum:governor:recent_permits:BTCUSDT')).toBe(t(T0 + 12.25) + t(T0 + 10) + t(T0 + 5.5));
+      // the 3rd newest (T0 + 5.5) leaves the hour exactly 3600 s later
+      now = T0 + 5.5 + 3600 - 0.001;
+      await blockedBy(gov, planFields(), 'hourly_limit_exceeded');
+      now = T0 + 5.5 + 3600;
+      expect((await decide(gov, [planFields()]))[0]!.outcome).toBe('permitted');
+    });
+
     it('6: notional per trade, per UTC day, and unknown price', async () => {
       const { gov } = governor({ symbolCooldownSec: 0, maxExecPerHour: 0, maxExecPer5Min: 0, maxNotionalPerTrade: 200, maxNotionalPerDay: 500 });
       await blockedBy(gov, planFields({ qty: '2', price: '100.01' }), 'notional_per_trade_exceeded');
@@ -218,7 +254,7 @@ describe('Governor decisions (real Redis)', () => {
       ['permitted', 'symbol_cooldown', 'dry_run'],
     ]);
     expect((await metrics.effApply.get()).values).toEqual([{ labels: { action: 'NONE', reason: 'missing_eff' }, value: 3 }]);
-    expect(await redis.zcard('quantum:governor:permits:BTCUSDT')).toBe(1); // only what the gates admitted
+    expect(await redis.strlen('quantum:governor:recent_permits:BTCUSDT')).toBe(PERMIT_TIME_WIDTH); // only what the gates admitted
   });
 
   it('an existing permit for the plan_id is never overwritten', async () => {
@@ -344,20 +380,27 @@ describe('Governor chunks: one script per chunk, decide + XACK in one step (real
     expect(await pending()).toBe(0);
   });
 
-  it('a Redis error on one plan\'s gate key fails that entry only: it stays pending, its neighbours are decided and acknowledged', async () => {
+  it.each([
+    ['a permit history of another type', 'quantum:governor:recent_permits:BADUSDT', 'hash', /WRONGTYPE/],
+    ['a malformed permit history', 'quantum:governor:recent_permits:BADUSDT', 'not digits', /malformed permit history/],
+    ['a day notional of another type', 'quantum:governor:notional:BADUSDT:2023-11-14', 'hash', /WRONGTYPE/],
+    ['a day notional that is not a number', 'quantum:governor:notional:BADUSDT:2023-11-14', 'abc', /not a number/],
+  ])('%s fails that entry only: it stays pending, its neighbours are decided and acknowledged', async (_, badKey, value, message) => {
     const { gov } = governor({ maxExecPerHour: 0, maxExecPer5Min: 0 });
-    await redis.set('quantum:governor:permits:BADUSDT', 'not a zset');
+    if (value === 'hash') await redis.hset(badKey, 'x', '1');
+    else await redis.set(badKey, value);
     const entries = await deliver([planFields({ plan_id: 'g1' }), planFields({ plan_id: 'g2', symbol: 'BADUSDT' }), planFields({ plan_id: 'g3', symbol: 'ETHUSDT' })]);
     const out = await gov.decide(entries, undefined, ACK);
     expect((out[0] as Decision).outcome).toBe('permitted');
     expect(out[1]).toBeInstanceOf(Error);
-    expect((out[1] as Error).message).toMatch(/WRONGTYPE/);
+    expect((out[1] as Error).message).toMatch(message);
+    expect(await redis.exists('quantum:permit:g2')).toBe(0); // failed before anything was written
     expect((out[2] as Decision).outcome).toBe('permitted');
     const left = (await redis.xpending(PLAN_STREAM, GROUP, '-', '+', 10)) as [string][];
     expect(left.map((p) => p[0])).toEqual([entries[1]!.id]);
     expect((await readEvents(redis)).map((e) => e['plan_id'])).toEqual(['g1', 'g3']);
     // repaired: the entry is decided when delivered again
-    await redis.del('quantum:governor:permits:BADUSDT');
+    await redis.del(badKey);
     const retry = (await gov.decide([{ ...entries[1]!, deliveryCount: 2 }], undefined, ACK)) as Decision[];
     expect(retry[0]!.outcome).toBe('permitted');
     expect(await pending()).toBe(0);
