@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { EfficiencyHash, TargetHash } from '@quantum/efficiency-core';
-import { MODE } from './proposal-fields';
+import { HASH_FIELDS, MODE } from './proposal-fields';
 
 /**
  * Redis I/O of one batch of symbols, one command each way.
@@ -114,22 +114,34 @@ return flat
  * with every symbol's 10 values: each value followed by U+001F, the last one by U+001E (symbol,
  * base (stream), proposed (stream), multiplier, eff_score, eff_confidence, eff_stale, reason,
  * base (hash), proposed (hash)); none of them can contain U+001E or U+001F.
- * Per symbol: XADD, then DEL + HSET + EXPIRE of its hash (the whole batch is one atomic script,
- * so no hash is ever visible without its expiry or with fields of an older writer).
+ *
+ * Per symbol: XADD, then HSET of the 11 fields and EXPIRE of its hash. The hash written last loop
+ * holds exactly these fields, so HSET overwrites them in place; HLEN tells when it held more (a
+ * field of another writer) and a key of another type makes HSET fail: then DEL and HSET again.
+ * That is cheaper for Redis than DEL + HSET of a fresh hash every loop (docs/allocation-target.md).
+ * The whole batch is one atomic script, so no hash is ever visible without its expiry or with
+ * fields of an older writer.
  */
 export const WRITE_SCRIPT = `
 local stream = KEYS[1]
 local maxlen, ttl, ts, mode, pp = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local call = redis.call
+local call, pcall = redis.call, redis.pcall
+local FIELDS = ${HASH_FIELDS.length}
+local function hset(fn, k, sym, bh, ph, m, es, ec, st, r)
+  return fn('HSET', k, 'ts_epoch', ts, 'symbol', sym, 'base_target', bh, 'proposed_target', ph, 'multiplier', m,
+    'eff_score', es, 'eff_confidence', ec, 'eff_stale', st, 'reason', r, 'mode', mode, 'last_update_ts_epoch', ts)
+end
 local n = 0
 for sym, b, p, m, es, ec, st, r, bh, ph in string.gmatch(ARGV[6],
     '([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\31]*)\\31([^\\30]*)\\30') do
   call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'ts_epoch', ts, 'symbol', sym, 'base_target', b, 'proposed_target', p,
     'multiplier', m, 'eff_score', es, 'eff_confidence', ec, 'eff_stale', st, 'reason', r, 'mode', mode)
   local k = pp .. sym
-  call('DEL', k)
-  call('HSET', k, 'ts_epoch', ts, 'symbol', sym, 'base_target', bh, 'proposed_target', ph, 'multiplier', m,
-    'eff_score', es, 'eff_confidence', ec, 'eff_stale', st, 'reason', r, 'mode', mode, 'last_update_ts_epoch', ts)
+  local added = hset(pcall, k, sym, bh, ph, m, es, ec, st, r)
+  if type(added) == 'table' or call('HLEN', k) ~= FIELDS then
+    call('DEL', k)
+    hset(call, k, sym, bh, ph, m, es, ec, st, r)
+  end
   call('EXPIRE', k, ttl)
   n = n + 1
 end

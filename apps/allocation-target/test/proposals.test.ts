@@ -217,7 +217,17 @@ describe('proposal loop against a real Redis (1000 symbols)', () => {
 
   it('a second loop appends again and removes the series of vanished symbols', async () => {
     await client.del(TARGET_PREFIX + 'OK02', TARGET_PREFIX + 'STALE');
+    // written over in place next loop, unless another writer added a field or a key of another type
+    const ok10Before = await client.hgetall(PROPOSED_PREFIX + 'OK10');
+    await client.hset(PROPOSED_PREFIX + 'OK00', 'added_by_someone', 'x');
+    await client.set(PROPOSED_PREFIX + 'TIE', 'not a hash');
     const second = await runShadowLoop(client, settings, NOW + 10, metrics);
+    expect(await client.hgetall(PROPOSED_PREFIX + 'OK10')).toEqual({ ...ok10Before, ts_epoch: String(NOW + 10), last_update_ts_epoch: String(NOW + 10) });
+    for (const symbol of ['OK00', 'TIE']) {
+      const fields = (await client.call('HGETALL', PROPOSED_PREFIX + symbol)) as string[];
+      expect(fields.filter((_, i) => i % 2 === 0)).toEqual([...FIELDS, 'last_update_ts_epoch']);
+      expect(await client.ttl(PROPOSED_PREFIX + symbol)).toBeGreaterThan(590);
+    }
     metrics.loopSucceeded(second, 0.01, NOW + 10);
     expect(second.symbols).toBe(998);
     expect(await client.xlen(STREAM)).toBe(outcome.written + second.written);
