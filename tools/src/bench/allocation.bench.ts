@@ -11,7 +11,9 @@
  * reported too: the service's own (`cpu_ms` of its log record) and Redis' (`INFO cpu` deltas
  * between loop ends, averaged), plus Redis' `INFO commandstats` per later loop (calls, µs and µs
  * per call of EVAL, SCAN, ...; commands run inside scripts are listed too and are part of EVAL's
- * time) and the machine's load average. With a free core each, a loop takes about the larger of
+ * time) and the machine's load average. Last, the Redis floor: the Redis CPU per symbol of the
+ * same commands sent plain and pipelined by this process (no script, no service), i.e. what
+ * Redis itself needs per symbol on this machine (`redisFloorUsPerSymbol`). With a free core each, a loop takes about the larger of
  * the two CPU figures. `runAllocationBench()` returns all of it as an object.
  */
 import { spawn } from 'node:child_process';
@@ -47,6 +49,12 @@ export interface AllocationBenchSize {
   readonly redisCommands: Readonly<Record<string, CommandStat>>;
   /** 1-minute load average when the size finished (the machine is shared: wall times depend on it). */
   readonly loadAverage: number;
+  /**
+   * Redis CPU per symbol (µs) for the bare commands a loop needs, sent as plain pipelined
+   * commands with no script and no service: one SCAN pass, HGET + HMGET, XADD, MULTI/HSET/EXPIRE/
+   * EXEC (median of 3 passes). What Redis itself costs per symbol on this machine, whatever the client.
+   */
+  readonly redisFloorUsPerSymbol: number;
 }
 
 export interface CommandStat {
@@ -117,6 +125,41 @@ async function redisCpuSec(client: Redis): Promise<number> {
   const user = /used_cpu_user:([\d.]+)/.exec(info);
   const sys = /used_cpu_sys:([\d.]+)/.exec(info);
   return Number(user?.[1] ?? 0) + Number(sys?.[1] ?? 0);
+}
+
+/**
+ * Redis CPU (µs per symbol) of the bare commands of one loop over `n` seeded symbols, pipelined
+ * in slices of 1000 symbols: what no client can go below (see `redisFloorUsPerSymbol`).
+ */
+async function redisFloor(client: Redis, n: number): Promise<number> {
+  const ts = String(NOW());
+  const passes: number[] = [];
+  for (let pass = 0; pass < 3; pass++) {
+    const before = await redisCpuSec(client);
+    let cursor = '0';
+    do {
+      [cursor] = await client.scan(cursor, 'MATCH', 'quantum:allocation:target:*', 'COUNT', 1000);
+    } while (cursor !== '0');
+    for (let start = 0; start < n; start += 1000) {
+      const p = client.pipeline();
+      for (let i = start; i < Math.min(n, start + 1000); i++) {
+        const symbol = `S${i}USDT`;
+        const key = `quantum:allocation:target:proposed:${symbol}`;
+        p.hget(`quantum:allocation:target:${symbol}`, 'target_usd');
+        p.hmget(`quantum:capital:efficiency:${symbol}`, 'efficiency_score', 'confidence', 'ts');
+        p.xadd('quantum:stream:allocation.target.proposed', 'MAXLEN', '~', '100000', '*', 'ts_epoch', ts, 'symbol', symbol, 'base_target', '1000', 'proposed_target', '1234.5',
+          'multiplier', '1.2345', 'eff_score', '0.7345', 'eff_confidence', '0.9', 'eff_stale', '0', 'reason', 'ok', 'mode', 'shadow');
+        p.call('MULTI');
+        p.hset(key, 'ts_epoch', ts, 'symbol', symbol, 'base_target', '1000.00', 'proposed_target', '1234.50', 'multiplier', '1.2345', 'eff_score', '0.7345',
+          'eff_confidence', '0.9', 'eff_stale', '0', 'reason', 'ok', 'mode', 'shadow', 'last_update_ts_epoch', ts);
+        p.expire(key, 600);
+        p.call('EXEC');
+      }
+      await p.exec();
+    }
+    passes.push(((await redisCpuSec(client)) - before) * 1e6 / n);
+  }
+  return median(passes);
 }
 
 async function runService(url: string, loops: number, client: Redis): Promise<LoopRecord[]> {
@@ -207,6 +250,7 @@ export async function runAllocationBench(options: AllocationBenchOptions = {}): 
         redisCpuUsPerSymbol: (redisCpuMs * 1000) / n,
         redisCommands: commandDeltas(records[0] as LoopRecord, records[records.length - 1] as LoopRecord, records.length - 1),
         loadAverage: loadavg()[0] as number,
+        redisFloorUsPerSymbol: await redisFloor(client, n),
       });
     }
   } finally {
@@ -218,7 +262,7 @@ export async function runAllocationBench(options: AllocationBenchOptions = {}): 
 }
 
 function table(numbers: AllocationBenchNumbers): string {
-  const head = ['symbols', 'first loop ms', 'later loop ms', 'symbols/s (later)', 'node cpu ms', 'redis cpu ms', 'node µs/sym', 'redis µs/sym', 'eval µs/loop', 'scan µs/loop', 'rss MB', 'load', 'all loops ms'];
+  const head = ['symbols', 'first loop ms', 'later loop ms', 'symbols/s (later)', 'node cpu ms', 'redis cpu ms', 'node µs/sym', 'redis µs/sym', 'eval µs/loop', 'scan µs/loop', 'rss MB', 'load', 'redis floor µs/sym', 'all loops ms'];
   const body = numbers.sizes.map((s) => [
     s.symbols.toLocaleString('en-US'),
     s.firstLoopMs.toFixed(1),
@@ -232,6 +276,7 @@ function table(numbers: AllocationBenchNumbers): string {
     (s.redisCommands['scan']?.usec ?? 0).toFixed(0),
     s.rssMb.toFixed(0),
     s.loadAverage.toFixed(1),
+    s.redisFloorUsPerSymbol.toFixed(1),
     s.loopsMs.map((x) => x.toFixed(0)).join(' '),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
@@ -258,6 +303,7 @@ export const allocationBench: Bench = {
       redisCpuMs: s.redisCpuMs,
       serviceCpuUsPerSymbol: s.serviceCpuUsPerSymbol,
       redisCpuUsPerSymbol: s.redisCpuUsPerSymbol,
+      redisFloorUsPerSymbol: s.redisFloorUsPerSymbol,
       redisEvalUsecPerLoop: s.redisCommands['eval']?.usec ?? 0,
       redisScanUsecPerLoop: s.redisCommands['scan']?.usec ?? 0,
       loadAverage: s.loadAverage,
