@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { Registry } from 'prom-client';
 import { startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams/testing';
-import { PERMIT_HISTORY_FLOOR, PERMIT_TIME_WIDTH } from '../src/decide-script';
+import { PERMIT_HISTORY_FLOOR } from '../src/decide-script';
 import { Governor, type Decision } from '../src/governor';
 import { GovernorMetrics } from '../src/metrics';
 import type { GovernorSettings } from '../src/settings';
@@ -93,7 +93,7 @@ describe('Governor decisions (real Redis)', () => {
     const { gov } = governor();
     const [d] = await decide(gov, [planFields({ plan_id: 's1', decision: 'SKIP', qty: '', kill_score: '' })]);
     expect(d).toMatchObject({ outcome: 'skipped', reason: 'decision_skip' });
-    expect(await redis.exists('quantum:permit:s1', 'quantum:governor:block:s1', 'quantum:governor:recent_permits:BTCUSDT')).toBe(0);
+    expect(await redis.exists('quantum:permit:s1', 'quantum:governor:block:s1', 'quantum:governor:permits:BTCUSDT')).toBe(0);
   });
 
   it.each([
@@ -174,31 +174,31 @@ describe('Governor decisions (real Redis)', () => {
     it('the permit history per symbol is bounded (PERMIT_HISTORY_FLOOR, or the larger count limit) and still exact', async () => {
       const off = { symbolCooldownSec: 0, maxExecPerHour: 0, maxExecPer5Min: 0, maxNotionalPerTrade: 0, maxNotionalPerDay: 0 };
       const { gov } = governor(off);
-      const hkey = 'quantum:governor:recent_permits:BTCUSDT';
+      const zkey = 'quantum:governor:permits:BTCUSDT';
       const many = Array.from({ length: 150 }, () => planFields()); // two chunks of the default 100
       expect((await decide(gov, many)).every((d) => d.outcome === 'permitted')).toBe(true);
-      expect(await redis.get(hkey)).toBe(String(T0 * 1000).padStart(PERMIT_TIME_WIDTH, '0').repeat(PERMIT_HISTORY_FLOOR));
-      expect(await redis.ttl(hkey)).toBeGreaterThan(3600);
+      expect(await redis.zcard(zkey)).toBe(PERMIT_HISTORY_FLOOR);
+      expect(new Set(await redis.zrange(zkey, 0, -1, 'WITHSCORES'))).toContain(String(T0 * 1000)); // permit time in epoch ms
+      expect(await redis.ttl(zkey)).toBeGreaterThan(3600);
       // a limit raised up to the floor still counts the permits granted while it was off
       now += 1;
       await blockedBy(governor({ ...off, maxExecPerHour: PERMIT_HISTORY_FLOOR }).gov, planFields(), 'hourly_limit_exceeded');
-      // a count limit above the floor keeps that many
+      // a count limit above the floor keeps that many, but none that no gate counts any more
       const { gov: wide } = governor({ ...off, maxExecPerHour: 40 });
-      await redis.del(hkey);
+      await redis.del(zkey);
       expect((await decide(wide, Array.from({ length: 60 }, () => planFields()))).map((d) => d.reason).filter((r) => r === 'ok')).toHaveLength(40);
-      expect(await redis.strlen(hkey)).toBe(40 * PERMIT_TIME_WIDTH);
+      expect(await redis.zcard(zkey)).toBe(40);
+      now += 3600;
+      expect((await decide(wide, [planFields()]))[0]!.outcome).toBe('permitted');
+      expect(await redis.zcard(zkey)).toBe(1);
     });
 
-    it('permit times are kept newest first, also when a replica with an earlier clock writes later', async () => {
+    it('permit times from a replica that read its clock earlier but decided later still count exactly', async () => {
       const { gov } = governor({ symbolCooldownSec: 0, maxExecPerHour: 3, maxExecPer5Min: 0 });
-      const t = (sec: number) => String(Math.round(sec * 1000)).padStart(PERMIT_TIME_WIDTH, '0');
-      now = T0 + 10;
-      await decide(gov, [planFields()]);
-      now = T0 + 5.5; // read its clock before the previous chunk but decides after it
-      await decide(gov, [planFields()]);
-      now = T0 + 12.25;
-      await decide(gov, [planFields()]);
-      expect(await redis.get('quantum:governor:recent_permits:BTCUSDT')).toBe(t(T0 + 12.25) + t(T0 + 10) + t(T0 + 5.5));
+      for (const t of [T0 + 10, T0 + 5.5, T0 + 12.25]) {
+        now = t;
+        expect((await decide(gov, [planFields()]))[0]!.outcome).toBe('permitted');
+      }
       // the 3rd newest (T0 + 5.5) leaves the hour exactly 3600 s later
       now = T0 + 5.5 + 3600 - 0.001;
       await blockedBy(gov, planFields(), 'hourly_limit_exceeded');
@@ -254,7 +254,7 @@ describe('Governor decisions (real Redis)', () => {
       ['permitted', 'symbol_cooldown', 'dry_run'],
     ]);
     expect((await metrics.effApply.get()).values).toEqual([{ labels: { action: 'NONE', reason: 'missing_eff' }, value: 3 }]);
-    expect(await redis.strlen('quantum:governor:recent_permits:BTCUSDT')).toBe(PERMIT_TIME_WIDTH); // only what the gates admitted
+    expect(await redis.zcard('quantum:governor:permits:BTCUSDT')).toBe(1); // only what the gates admitted
   });
 
   it('an existing permit for the plan_id is never overwritten', async () => {
@@ -263,6 +263,7 @@ describe('Governor decisions (real Redis)', () => {
     const [d] = await decide(gov, [planFields({ plan_id: 'pre' })]);
     expect(d).toMatchObject({ outcome: 'duplicate', reason: 'permit_exists' });
     expect(await redis.get('quantum:permit:pre')).toBe('x');
+    expect(await redis.exists('quantum:governor:permits:BTCUSDT')).toBe(0); // not counted as a permit
   });
 
   it('a Redis error reading the efficiency hash gives a neutral redis_error hint', async () => {
@@ -381,8 +382,7 @@ describe('Governor chunks: one script per chunk, decide + XACK in one step (real
   });
 
   it.each([
-    ['a permit history of another type', 'quantum:governor:recent_permits:BADUSDT', 'hash', /WRONGTYPE/],
-    ['a malformed permit history', 'quantum:governor:recent_permits:BADUSDT', 'not digits', /malformed permit history/],
+    ['a permit history of another type', 'quantum:governor:permits:BADUSDT', 'not a zset', /WRONGTYPE/],
     ['a day notional of another type', 'quantum:governor:notional:BADUSDT:2023-11-14', 'hash', /WRONGTYPE/],
     ['a day notional that is not a number', 'quantum:governor:notional:BADUSDT:2023-11-14', 'abc', /not a number/],
   ])('%s fails that entry only: it stays pending, its neighbours are decided and acknowledged', async (_, badKey, value, message) => {
