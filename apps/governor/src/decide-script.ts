@@ -25,7 +25,7 @@
  *  6 block TTL   7 events stream   8 events maxlen   9 dlq stream   10 kill key
  *  11 kill score critical   12 cooldown s   13 max per hour   14 max per 5 min
  *  15 max notional per trade   16 max notional per day   17 stream to XACK ('' = do not ack)
- *  18 its consumer group   19 permits kept per symbol at least ({@link PERMIT_HISTORY_FLOOR})
+ *  18 its consumer group
  * then one record per entry, see {@link ENTRY_ARGS}:
  *  kind ('execute' | 'skip' | 'dead'), entry id, plan_id ('' unknown), symbol ('' unknown),
  *  reason (skip/dead, else ''), close action ('1'|'0'), kill_score, notional ('' unknown),
@@ -38,7 +38,7 @@
  * that entry's step failed, is not acknowledged and stays pending (its neighbours are decided:
  * a broken key of one plan does not hold back the chunk).
  */
-export const HEADER_ARGS = 19;
+export const HEADER_ARGS = 18;
 
 /**
  * Permit times kept per symbol even when the count limits are lower or off: raising
@@ -60,11 +60,11 @@ local ack_stream, ack_group = ARGV[17], ARGV[18]
 -- Gate state: a sorted set per symbol, plan_id -> permit time. The gates need the newest permit
 -- (cooldown) and whether the newest max_hour (max_5m) permits fall in the hour (5 min): the
 -- newest max(max_hour, max_5m) permits answer both exactly, so after each chunk the set is cut
--- to that many (at least ARGV[19]): its size no longer grows with the throughput.
+-- to that many (at least PERMIT_HISTORY_FLOOR): its size no longer grows with the throughput.
 local window = 3600
 if cooldown > window then window = cooldown end
-local keep = tonumber(ARGV[19])
-local floor_keep = keep
+local floor_keep = ${PERMIT_HISTORY_FLOOR}
+local keep = floor_keep
 if max_hour > keep then keep = max_hour end
 if max_5m > keep then keep = max_5m end
 -- Permit times are whole milliseconds: Redis keeps an integral score as an integer in its
@@ -78,6 +78,7 @@ local cooldown_from = '(' .. num(now_ms - cooldown * 1000)
 local hour_from, burst_from = '(' .. num(now_ms - 3600000), '(' .. num(now_ms - 300000)
 -- permits at or before this count for no gate
 local stale_to = num(now_ms - window * 1000)
+local set_ttl = math.ceil(window) + 60
 -- sets that got a permit in this chunk: cut and given their TTL once, after the chunk
 local touched, touched_set = {}, {}
 
@@ -233,7 +234,7 @@ end
 
 local out = {0}
 local decided = {}
-local i = 20
+local i = 19
 while i <= #ARGV do
   eid, pid, sym = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   -- pcall: an error (e.g. WRONGTYPE on this plan's gate key) fails this entry only
@@ -254,7 +255,7 @@ end
 for t = 1, #touched do
   redis.pcall('ZREMRANGEBYRANK', touched[t], 0, -(keep + 1))
   if keep > floor_keep then redis.pcall('ZREMRANGEBYSCORE', touched[t], '-inf', stale_to) end
-  redis.pcall('EXPIRE', touched[t], math.ceil(window) + 60)
+  redis.pcall('EXPIRE', touched[t], set_ttl)
 end
 
 -- Acknowledge what was decided, in the same atomic step (no redelivery window). Slices keep

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
 import { formatShortest } from '@quantum/efficiency-core';
 import type { BatchContext, DeadLetterSink, EntryResult, StreamBatchHandler, StreamEntry } from '@quantum/redis-streams';
-import { DECIDE_LUA, PERMIT_HISTORY_FLOOR } from './decide-script';
+import { DECIDE_LUA } from './decide-script';
 import { READ_LUA } from './read-script';
 import { buildPermit, type EfficiencyLookup, type PermitDraft } from './permit';
 import { isCloseAction, parsePlan, type PlanParse } from './plan';
@@ -162,7 +162,7 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
 
     // Round trip 2: one EVALSHA per chunk, in stream order. Each chunk is sent as soon as it is
     // built, so building the next chunk overlaps with Redis running the previous one.
-    const header = [formatShortest(now), utcDay(now), ...this.fixedArgs, ack?.stream ?? '', ack?.group ?? '', String(PERMIT_HISTORY_FLOOR)];
+    const header = [formatShortest(now), utcDay(now), ...this.fixedArgs, ack?.stream ?? '', ack?.group ?? ''];
     const permits: (PermitDraft | undefined)[] = new Array(count);
     const chunks: Chunk[] = [];
     const pending: Promise<unknown[] | Error>[] = [];
