@@ -11,10 +11,10 @@
  * reported too: the service's own (`cpu_ms` of its log record) and Redis' (`INFO cpu` deltas
  * between loop ends, averaged), plus Redis' `INFO commandstats` per later loop (calls, µs and µs
  * per call of EVAL, SCAN, ...; commands run inside scripts are listed too and are part of EVAL's
- * time) and the machine's load average. Last, the Redis floor: the Redis CPU per symbol of the
- * same commands sent plain and pipelined by this process (no script, no service), i.e. what
- * Redis itself needs per symbol on this machine (`redisFloorUsPerSymbol`). With a free core each, a loop takes about the larger of
- * the two CPU figures. `runAllocationBench()` returns all of it as an object.
+ * time) and the machine's load average. With a free core each, a loop takes about the larger of
+ * the two CPU figures. Last, the Redis floor: the Redis CPU per symbol of the same commands sent
+ * plain and pipelined by this process (no script, no service), i.e. what Redis itself needs per
+ * symbol on this machine (`redisFloorUsPerSymbol`). `runAllocationBench()` returns all of it as an object.
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
