@@ -63,8 +63,37 @@ function rangeProblem(v: number, o: NumberOptions): string | undefined {
   return undefined;
 }
 
-function checkDefault<T>(def: VariableDefinition<T>): VariableDefinition<T> {
-  // a catalogue bug, caught at load time: the default must pass its own rules
+interface Definition<T> {
+  readonly defaultValue: T | undefined;
+  readonly defaultText: string;
+  readonly allowed: string;
+  readonly secret?: boolean;
+  /** `''` means "not set" (undefined) instead of being refused: optional variables. */
+  readonly emptyMeansUnset?: boolean;
+}
+
+/**
+ * A variable whose raw text passes the checks every kind shares (precheck) and then `convert`,
+ * which returns the value or calls `refuse(reason)`. The default must pass its own rules: a
+ * catalogue bug, caught at load time.
+ */
+function defineVariable<T>(o: CommonOptions, d: Definition<T>, convert: (raw: string, refuse: (reason: string) => never) => T): VariableDefinition<T> {
+  const secret = d.secret ?? false;
+  const def: VariableDefinition<T> = {
+    name: o.name,
+    description: o.description,
+    defaultValue: d.defaultValue,
+    defaultText: d.defaultText,
+    allowed: d.allowed,
+    secret,
+    parse(raw: string): T {
+      if (raw === '' && d.emptyMeansUnset) return undefined as T;
+      precheck(raw, o.name, d.allowed, secret, d.defaultText);
+      return convert(raw, (reason) => {
+        throw new InvalidVariableError(o.name, raw, reason, d.allowed, secret);
+      });
+    },
+  };
   if (def.defaultValue !== undefined) def.parse(def.defaultText);
   return def;
 }
@@ -72,88 +101,43 @@ function checkDefault<T>(def: VariableDefinition<T>): VariableDefinition<T> {
 /** A plain decimal (see parseDecimal) within the given bounds. */
 export function decimalVariable(o: NumberOptions): VariableDefinition<number> {
   const allowed = o.allowed ?? rangeText('a decimal', o);
-  const defaultText = o.defaultText ?? formatShortest(o.default);
-  return checkDefault({
-    name: o.name,
-    description: o.description,
-    defaultValue: o.default,
-    defaultText,
-    allowed,
-    secret: false,
-    parse(raw: string): number {
-      precheck(raw, o.name, allowed, false, defaultText);
-      const v = parseDecimal(raw);
-      if (v === undefined) throw new InvalidVariableError(o.name, raw, 'it is not a plain decimal number', allowed, false);
-      const problem = rangeProblem(v, o);
-      if (problem !== undefined) throw new InvalidVariableError(o.name, raw, problem, allowed, false);
-      return v;
-    },
+  return defineVariable(o, { defaultValue: o.default, defaultText: o.defaultText ?? formatShortest(o.default), allowed }, (raw, refuse) => {
+    const v = parseDecimal(raw);
+    if (v === undefined) return refuse('it is not a plain decimal number');
+    const problem = rangeProblem(v, o);
+    return problem === undefined ? v : refuse(problem);
   });
 }
 
 /** Digits only (optional sign; no point, no exponent) within the given bounds. */
 export function integerVariable(o: NumberOptions): VariableDefinition<number> {
   const allowed = o.allowed ?? rangeText('a whole number', o);
-  const defaultText = o.defaultText ?? String(o.default);
-  return checkDefault({
-    name: o.name,
-    description: o.description,
-    defaultValue: o.default,
-    defaultText,
-    allowed,
-    secret: false,
-    parse(raw: string): number {
-      precheck(raw, o.name, allowed, false, defaultText);
-      if (!isPlainInteger(raw)) {
-        const reason = parseDecimal(raw) === undefined ? 'it is not a plain decimal number' : 'it is not a whole number';
-        throw new InvalidVariableError(o.name, raw, reason, allowed, false);
-      }
-      const v = Number(raw);
-      if (!Number.isSafeInteger(v)) throw new InvalidVariableError(o.name, raw, 'it is too large', allowed, false);
-      const problem = rangeProblem(v, o);
-      if (problem !== undefined) throw new InvalidVariableError(o.name, raw, problem, allowed, false);
-      return v === 0 ? 0 : v; // no -0
-    },
+  return defineVariable(o, { defaultValue: o.default, defaultText: o.defaultText ?? String(o.default), allowed }, (raw, refuse) => {
+    if (!isPlainInteger(raw)) return refuse(parseDecimal(raw) === undefined ? 'it is not a plain decimal number' : 'it is not a whole number');
+    const v = Number(raw);
+    if (!Number.isSafeInteger(v)) return refuse('it is too large');
+    const problem = rangeProblem(v, o);
+    if (problem !== undefined) return refuse(problem);
+    return v === 0 ? 0 : v; // no -0
   });
 }
 
 /** Exactly `true`, `false`, `1` or `0`. */
 export function booleanVariable(o: CommonOptions & { readonly default: boolean }): VariableDefinition<boolean> {
   const allowed = o.allowed ?? 'true, false, 1 or 0';
-  const defaultText = String(o.default);
-  return checkDefault({
-    name: o.name,
-    description: o.description,
-    defaultValue: o.default,
-    defaultText,
-    allowed,
-    secret: false,
-    parse(raw: string): boolean {
-      precheck(raw, o.name, allowed, false, defaultText);
-      if (raw === 'true' || raw === '1') return true;
-      if (raw === 'false' || raw === '0') return false;
-      throw new InvalidVariableError(o.name, raw, 'it is not a boolean', allowed, false);
-    },
+  return defineVariable(o, { defaultValue: o.default, defaultText: String(o.default), allowed }, (raw, refuse) => {
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    return refuse('it is not a boolean');
   });
 }
 
 /** One of a fixed list of words (case-sensitive). */
 export function enumVariable<V extends string>(o: EnumOptions<V>): VariableDefinition<V> {
   const allowed = o.allowed ?? `one of ${o.values.join(', ')}`;
-  const defaultText = o.default;
-  return checkDefault({
-    name: o.name,
-    description: o.description,
-    defaultValue: o.default,
-    defaultText,
-    allowed,
-    secret: false,
-    parse(raw: string): V {
-      precheck(raw, o.name, allowed, false, defaultText);
-      if ((o.values as readonly string[]).includes(raw)) return raw as V;
-      throw new InvalidVariableError(o.name, raw, 'it is not one of the allowed words', allowed, false);
-    },
-  });
+  return defineVariable(o, { defaultValue: o.default, defaultText: o.default, allowed }, (raw, refuse) =>
+    (o.values as readonly string[]).includes(raw) ? (raw as V) : refuse('it is not one of the allowed words'),
+  );
 }
 
 /**
@@ -163,21 +147,9 @@ export function enumVariable<V extends string>(o: EnumOptions<V>): VariableDefin
 export function stringVariable(o: StringOptions & { readonly default: string }): VariableDefinition<string>;
 export function stringVariable(o: StringOptions & { readonly default?: undefined }): VariableDefinition<string | undefined>;
 export function stringVariable(o: StringOptions & { readonly default?: string }): VariableDefinition<string | undefined> {
-  const secret = o.secret ?? false;
   const allowed = o.allowed ?? (o.pattern ? `text matching ${o.pattern.source}` : 'any text');
-  const defaultText = o.default ?? '';
-  return checkDefault({
-    name: o.name,
-    description: o.description,
-    defaultValue: o.default,
-    defaultText,
-    allowed,
-    secret,
-    parse(raw: string): string | undefined {
-      if (raw === '' && o.default === undefined) return undefined;
-      precheck(raw, o.name, allowed, secret, defaultText);
-      if (o.pattern && !o.pattern.test(raw)) throw new InvalidVariableError(o.name, raw, 'it does not have the expected form', allowed, secret);
-      return raw;
-    },
-  });
+  const definition = { defaultValue: o.default, defaultText: o.default ?? '', allowed, secret: o.secret ?? false, emptyMeansUnset: o.default === undefined };
+  return defineVariable<string | undefined>(o, definition, (raw, refuse) =>
+    o.pattern && !o.pattern.test(raw) ? refuse('it does not have the expected form') : raw,
+  );
 }
