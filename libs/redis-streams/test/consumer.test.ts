@@ -106,6 +106,8 @@ describe('StreamGroupConsumer (real Redis)', () => {
     expect(rec.handled.map((e) => e.fields[1])).toEqual([...Array(10).keys()].map((i) => `x${i}`));
     expect(rec.handled.every((e) => e.deliveryCount === 1)).toBe(true);
     await until(async () => (await pendingCount()) === 0);
+    // the observer hears of an outcome right after its XACK returns, a moment after XPENDING shows 0
+    await until(() => rec.events['latency'] === 10);
     expect(rec.events['processed:ok']).toBe(10);
     expect(rec.events['latency']).toBe(10);
   });
@@ -131,6 +133,7 @@ describe('StreamGroupConsumer (real Redis)', () => {
     const rec = new Recorder();
     consumer(rec, { maxDeliveries: 5 }).start();
     await until(async () => (await pendingCount()) === 0);
+    await until(() => rec.events['processed:ok'] === 2 && rec.events['trimmed'] === 1); // see above: just after XACK
     expect(rec.handled.map((e) => [e.id, e.deliveryCount])).toEqual([[ids[0], 2], [ids[3], 2]]);
     expect(rec.deadLettered.map((d) => [d.entry.id, d.entry.deliveryCount, d.reason])).toEqual([[ids[1], 6, 'max_deliveries_exceeded']]);
     expect(rec.events).toMatchObject({ reclaimed: 3, deadLettered: 1, trimmed: 1, 'processed:ok': 2, 'processed:dead_letter': 1 });
