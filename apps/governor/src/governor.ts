@@ -55,13 +55,13 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
   private readonly fixedArgs: string[];
   private readonly chunkSize: number;
   /**
-   * Settles when the previous decide() call got its script replies. The consumer may hand over
-   * the next batch while one is being decided (parse, efficiency reads and permit building then
-   * overlap with Redis running the previous scripts), but the scripts of a batch are sent only
-   * after the previous batch's replies arrived: batches are decided in stream order, also when
-   * a NOSCRIPT reply makes one batch load the script and run again.
+   * The consumer hands over the next batch while one is being decided. Its chunks are sent after
+   * the previous batch's chunks (one connection: Redis runs them in that order) but without
+   * waiting for their replies, so Redis has the next chunks queued instead of sitting idle while
+   * the governor turns replies into decisions and metrics. Settles when the previous decide()
+   * call has sent its chunks.
    */
-  private scriptTurn: Promise<void> = Promise.resolve();
+  private sendTurn: Promise<void> = Promise.resolve();
   /** The connection (socket) the scripts were last loaded on; a reconnect gives a new one. */
   private loadedOn: unknown;
 
@@ -124,17 +124,19 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
   async decide(entries: readonly StreamEntry[], forceDeadLetter?: string, ack?: AckTarget): Promise<(Decision | Error)[]> {
     if (entries.length === 0) return [];
     // take a turn now, in call order (synchronously, before any await)
-    const previous = this.scriptTurn;
-    let release!: () => void;
-    this.scriptTurn = new Promise<void>((resolve) => (release = resolve));
+    const previousSent = this.sendTurn;
+    let sent!: () => void;
+    this.sendTurn = new Promise<void>((resolve) => (sent = resolve));
     try {
-      return await this.decideInTurn(entries, forceDeadLetter, ack, previous);
+      return await this.decideInTurn(entries, forceDeadLetter, ack, previousSent, sent);
     } finally {
-      release();
+      sent(); // also after a failure: the next batch must not wait forever
     }
   }
 
-  private async decideInTurn(entries: readonly StreamEntry[], forceDeadLetter: string | undefined, ack: AckTarget | undefined, previous: Promise<void>): Promise<(Decision | Error)[]> {
+  private async decideInTurn(
+    entries: readonly StreamEntry[], forceDeadLetter: string | undefined, ack: AckTarget | undefined, previousSent: Promise<void>, sent: () => void,
+  ): Promise<(Decision | Error)[]> {
     const count = entries.length;
     const parsed: PlanParse[] = new Array(count);
     const symbols = new Set<string>();
@@ -172,21 +174,11 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
       for (let i = start; i < end; i++) permits[i] = this.pushEntry(args, entries[i]!, parsed[i]!, forceDeadLetter, lookups, now);
       const chunk = { start, end, args };
       chunks.push(chunk);
-      if (start === 0) await previous;
+      if (start === 0) await previousSent;
       pending.push(this.runChunk(chunk));
     }
-    let replies2 = await Promise.all(pending);
-    const noscript = chunks.filter((_, k) => replies2[k] instanceof Error && /NOSCRIPT/.test((replies2[k] as Error).message));
-    if (noscript.length > 0) {
-      // The script cache was flushed (SCRIPT FLUSH) on a connection we had loaded it on: nothing
-      // ran for those chunks; load and run them again, in order.
-      await this.loadScript();
-      const again = await Promise.all(noscript.map((chunk) => this.runChunk(chunk)));
-      replies2 = replies2.map((reply, k) => {
-        const at = noscript.indexOf(chunks[k]!);
-        return at < 0 ? reply : again[at]!;
-      });
-    }
+    sent();
+    const replies2 = await this.rerunNoScript(chunks, await Promise.all(pending));
 
     const out: (Decision | Error)[] = new Array(count);
     // fresh decisions (not replayed), in stream order, recorded in one metrics step per batch
@@ -251,6 +243,27 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
     return permit;
   }
 
+  /**
+   * Redis lost its script cache (restart, SCRIPT FLUSH) while chunks were in flight: nothing ran
+   * for the chunks that got NOSCRIPT, and they run again in stream order. SCRIPT LOAD and the
+   * re-runs are sent together, without an await in between, so no later chunk of this governor
+   * can slip in before them; later batches' chunks already sent met the same empty cache, and
+   * their batches get here after this one (their replies arrive later on the same connection and
+   * take the same path).
+   */
+  private async rerunNoScript(chunks: readonly Chunk[], replies: (unknown[] | Error)[]): Promise<(unknown[] | Error)[]> {
+    const failed = chunks.filter((_, k) => isNoScript(replies[k]));
+    if (failed.length === 0) return replies;
+    const loaded = this.redis.script('LOAD', DECIDE_LUA).catch(() => undefined); // a failed load shows as NOSCRIPT below
+    const again = failed.map((chunk) => this.runChunk(chunk));
+    await loaded;
+    const rerun = await Promise.all(again);
+    return replies.map((reply, k) => {
+      const at = failed.indexOf(chunks[k]!);
+      return at < 0 ? reply : rerun[at]!;
+    });
+  }
+
   /** Sends one chunk's EVALSHA now (stream order = call order); resolves to its reply or error. */
   private runChunk(chunk: Chunk): Promise<unknown[] | Error> {
     return this.redis.evalsha(this.sha, 0, ...chunk.args).then(
@@ -258,6 +271,10 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
       (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
     );
   }
+}
+
+function isNoScript(reply: unknown): boolean {
+  return reply instanceof Error && /NOSCRIPT/.test(reply.message);
 }
 
 const MISSING_HASH: EfficiencyLookup = Object.freeze({ hash: null });

@@ -415,6 +415,17 @@ describe('Governor chunks: one script per chunk, decide + XACK in one step (real
     expect((await readEvents(redis)).map((e) => e['plan_id'])).toEqual(['o1', 'o2', 'o3', 'o4']);
   });
 
+  it('batches in flight when Redis lost its scripts run again in stream order', async () => {
+    const { gov } = governor({ maxExecPerHour: 0, maxExecPer5Min: 0 }, 1);
+    expect(((await gov.decide(await deliver([planFields({ plan_id: 'n0', symbol: 'ETHUSDT' })]), undefined, ACK)) as Decision[])[0]!.outcome).toBe('permitted');
+    await redis.script('FLUSH');
+    const entries = await deliver([planFields({ plan_id: 'n1' }), planFields({ plan_id: 'n2' }), planFields({ plan_id: 'n3' }), planFields({ plan_id: 'n4' })]);
+    const [a, b] = await Promise.all([gov.decide(entries.slice(0, 2), undefined, ACK), gov.decide(entries.slice(2), undefined, ACK)]);
+    expect([...a, ...b].map((d) => (d as Decision).reason)).toEqual(['ok', 'symbol_cooldown', 'symbol_cooldown', 'symbol_cooldown']);
+    expect((await readEvents(redis)).map((e) => e['plan_id'])).toEqual(['n0', 'n1', 'n2', 'n3', 'n4']);
+    expect(await pending()).toBe(0);
+  });
+
   it('loads its scripts again after Redis lost them (SCRIPT FLUSH)', async () => {
     const { gov } = governor({ symbolCooldownSec: 0 });
     expect(((await gov.decide(await deliver([planFields({ plan_id: 'f1' })]), undefined, ACK)) as Decision[])[0]!.outcome).toBe('permitted');
