@@ -48,9 +48,9 @@ export class GovernorMetrics {
   }
 
   /**
-   * The same as {@link record} for each decision in order, with one counter step per label set
-   * instead of one per decision (the same totals, label series created in the same order, each
-   * gauge left at the value of its last decision).
+   * Records a batch's fresh decisions (never a replayed entry), in stream order, with one counter
+   * step per label set instead of one per decision: label series are created in the order of
+   * their first decision, and each gauge is left at the value of its symbol's last decision.
    */
   recordAll(decisions: readonly Decision[]): void {
     const messages = new Map<string, number>();
@@ -88,20 +88,5 @@ export class GovernorMetrics {
     for (const [symbol, factor] of effFactor) this.effFactor.set({ symbol }, factor);
     for (const e of block.values()) this.block.inc({ symbol: e.symbol, reason: e.reason }, e.n);
     if (deadLetters > 0) this.deadLetters.inc(deadLetters);
-  }
-
-  /** Called once per fresh decision (never for a replayed entry). */
-  record(decision: Decision): void {
-    if (decision.outcome === 'replayed') return;
-    this.messages.inc({ outcome: decision.outcome });
-    if (decision.outcome === 'permitted' && decision.permit) {
-      this.allow.inc({ symbol: decision.symbol });
-      this.effApply.inc({ action: decision.permit.hint.action, reason: decision.permit.reading.reason });
-      this.effFactor.set({ symbol: decision.symbol }, decision.permit.hint.factor);
-    } else if (decision.outcome === 'blocked') {
-      this.block.inc({ symbol: decision.symbol, reason: decision.reason });
-    } else if (decision.outcome === 'dead_letter') {
-      this.deadLetters.inc();
-    }
   }
 }

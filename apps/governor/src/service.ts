@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { GOVERNOR_CONFIG, type GovernorConfig } from '@quantum/efficiency-core';
 import { createMetricsRegistry, MetricsServer, ReadinessState, type BoundAddress } from '@quantum/metrics';
-import { createConsumerMetrics, createRedisClient, defaultConsumerName, StreamGroupConsumer, type RedisSettings } from '@quantum/redis-streams';
+import { createConsumerMetrics, createRedisClient, defaultConsumerName, StreamGroupConsumer, watchConnection, type RedisSettings } from '@quantum/redis-streams';
 import { redactedConfig, type Logger } from '@quantum/service-runtime';
 import { Governor } from './governor';
 import { GOVERNOR_CONSUMER_METRIC_NAMES, GovernorMetrics } from './metrics';
@@ -23,6 +23,7 @@ export class GovernorService {
   readonly readiness = new ReadinessState(['redis', 'consumer']);
   private readonly command: Redis;
   private readonly blocking: Redis;
+  private readonly stopWatching: () => void;
   private readonly consumer: StreamGroupConsumer;
   private readonly server: MetricsServer;
   readonly governor: Governor;
@@ -34,17 +35,8 @@ export class GovernorService {
     const redisOptions = { ...redisSettingsFrom(config), app: 'governor', logger };
     this.command = createRedisClient(redisOptions, 'command');
     this.blocking = createRedisClient(redisOptions, 'blocking');
-    // 'close' follows 'error': keep the error's text so /readyz says why (WRONGPASS, certificate, ...).
-    let lastError: string | undefined;
-    this.command.on('ready', () => {
-      lastError = undefined;
-      this.readiness.markHealthy('redis');
-    });
-    this.command.on('close', () => this.readiness.markUnhealthy('redis', lastError ? `connection closed: ${lastError}` : 'connection closed'));
-    this.command.on('error', (error: Error) => {
-      lastError = error.message;
-      this.readiness.markUnhealthy('redis', error.message);
-    });
+    // /readyz says why Redis is unreachable (WRONGPASS, certificate, ...), not just "closed"
+    this.stopWatching = watchConnection(this.command, (up, reason) => (up ? this.readiness.markHealthy('redis') : this.readiness.markUnhealthy('redis', reason)));
 
     const settings = governorSettings(config);
     this.governor = new Governor(this.command, settings, new GovernorMetrics(this.registry, () => this.readiness.ready));
@@ -95,6 +87,7 @@ export class GovernorService {
     await this.consumer.stop();
     await this.server.stop();
     await Promise.allSettled([this.command.quit(), this.blocking.quit()]);
+    this.stopWatching();
     this.command.disconnect();
     this.blocking.disconnect();
     this.logger.info('governor stopped');
