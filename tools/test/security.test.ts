@@ -96,8 +96,7 @@ describe('password authentication and secret hygiene', () => {
   it('a wrong password: both stay up, not ready (WRONGPASS), and neither password appears anywhere', async () => {
     const at = await service('allocation-target', { REDIS_URL: `redis://${server.host}:${server.port}`, REDIS_PASSWORD: WRONG, LOG_LEVEL: 'debug' });
     const gov = await service('governor', { REDIS_URL: `redis://default:${encodeURIComponent(WRONG)}@${server.host}:${server.port}`, LOG_LEVEL: 'debug' });
-    // allocation-target's /readyz names WRONGPASS; the governor's says "connection closed" (its
-    // 'close' handler overwrites the error reason; governor-owned, minor) — its log has WRONGPASS.
+    // allocation-target's /readyz names WRONGPASS (the governor's too: service-http.test.ts).
     await waitFor('allocation-target /readyz 503 with WRONGPASS', async () => {
       const r = await httpGet(`${at.metricsUrl}/readyz`);
       return r.status === 503 && /WRONGPASS/.test(r.body);
@@ -292,8 +291,7 @@ describe('TLS against a TLS-only redis-server with a throwaway CA', () => {
     const at = await service('allocation-target', { REDIS_URL: `rediss://localhost:${redis.tlsPort}`, REDIS_TLS_CA_FILE: tls.otherCaFile });
     const gov = await service('governor', { REDIS_HOST: 'localhost', REDIS_PORT: String(redis.tlsPort), REDIS_TLS: 'true', REDIS_TLS_CA_FILE: tls.otherCaFile });
     // allocation-target's /readyz names the certificate problem (watchConnection reports the first
-    // connection error); the governor's says "redis: connection closed" (its 'close' handler
-    // overwrites the error reason; governor-owned, minor) — its log names the certificate.
+    // connection error; the governor uses it too).
     const body = await waitFor('allocation-target not ready with a certificate reason', async () => {
       const r = await httpGet(`${at.metricsUrl}/readyz`).catch(() => undefined);
       return r && r.status === 503 && /certificate/i.test(r.body) ? r.body : undefined;
