@@ -167,7 +167,7 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
     const header = [formatShortest(now), utcDay(now), ...this.fixedArgs, ack?.stream ?? '', ack?.group ?? ''];
     const permits: (PermitDraft | undefined)[] = new Array(count);
     const chunks: Chunk[] = [];
-    const pending: Promise<unknown[] | Error>[] = [];
+    const pending: Promise<ChunkReply | Error>[] = [];
     for (let start = 0; start < count; start += this.chunkSize) {
       const end = Math.min(count, start + this.chunkSize);
       const args: (string | number)[] = header.slice();
@@ -186,14 +186,15 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
     for (let k = 0; k < chunks.length; k++) {
       const chunk = chunks[k]!;
       const reply = replies2[k]!;
+      const acknowledged = !(reply instanceof Error) && reply.acked;
       for (let i = chunk.start; i < chunk.end; i++) {
         if (reply instanceof Error) {
           out[i] = reply;
           continue;
         }
-        const j = 1 + 2 * (i - chunk.start);
-        const outcome = String(reply[j]);
-        const reason = String(reply[j + 1]);
+        const j = 2 * (i - chunk.start);
+        const outcome = reply.pieces[j]!;
+        const reason = reply.pieces[j + 1]!;
         if (outcome === 'error') {
           out[i] = new Error(reason);
           continue;
@@ -206,7 +207,7 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
           planId: p.ok ? p.plan.planId : p.planId,
           symbol: p.ok ? p.plan.symbol : p.symbol,
           permit: outcome === 'permitted' ? permits[i] : undefined,
-          acknowledged: reply[0] === 1,
+          acknowledged,
         };
         if (decision.outcome !== 'replayed') fresh.push(decision);
         out[i] = decision;
@@ -251,7 +252,7 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
    * their batches get here after this one (their replies arrive later on the same connection and
    * take the same path).
    */
-  private async rerunNoScript(chunks: readonly Chunk[], replies: (unknown[] | Error)[]): Promise<(unknown[] | Error)[]> {
+  private async rerunNoScript(chunks: readonly Chunk[], replies: (ChunkReply | Error)[]): Promise<(ChunkReply | Error)[]> {
     const failed = chunks.filter((_, k) => isNoScript(replies[k]));
     if (failed.length === 0) return replies;
     const loaded = this.redis.script('LOAD', DECIDE_LUA).catch(() => undefined); // a failed load shows as NOSCRIPT below
@@ -265,12 +266,26 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
   }
 
   /** Sends one chunk's EVALSHA now (stream order = call order); resolves to its reply or error. */
-  private runChunk(chunk: Chunk): Promise<unknown[] | Error> {
+  private runChunk(chunk: Chunk): Promise<ChunkReply | Error> {
     return this.redis.evalsha(this.sha, 0, ...chunk.args).then(
-      (value) => (Array.isArray(value) ? value : new Error(`unexpected script reply: ${String(value)}`)),
+      (value) => chunkReply(value, chunk.end - chunk.start),
       (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
     );
   }
+}
+
+/** A decide script's reply (decide-script.ts): whether it acknowledged, and outcome, reason per entry. */
+interface ChunkReply {
+  readonly acked: boolean;
+  readonly pieces: readonly string[];
+}
+
+function chunkReply(value: unknown, entries: number): ChunkReply | Error {
+  if (Array.isArray(value) && value.length === 2 && typeof value[1] === 'string') {
+    const pieces = value[1].split('\n');
+    if (pieces.length === 2 * entries) return { acked: value[0] === 1, pieces };
+  }
+  return new Error(`unexpected script reply for ${entries} entries: ${JSON.stringify(value)?.slice(0, 200)}`);
 }
 
 function isNoScript(reply: unknown): boolean {
