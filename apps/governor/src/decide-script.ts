@@ -8,29 +8,30 @@
  *
  * Why one script per chunk: the per-call cost of EVALSHA (argument table, script lookup, reply,
  * client round trip bookkeeping) was most of the Redis time per plan; inside one call a plan
- * costs only its own redis.call()s.
+ * costs only its own redis.call()s, so the script keeps those few (five per permit).
  *
  * Keys are built inside the script from the arguments (single Redis, no cluster):
  *   quantum:governor:entry:{entry_id}     "outcome|reason" for entries that claim no plan_id
  *                                          (dead letters, duplicates): replay detection
  *   quantum:governor:decision:{plan_id}   "entry_id|outcome|reason", EX decision TTL
- *   quantum:governor:permits:{symbol}     ZSET plan_id -> permit time in epoch ms (cooldown, hour,
- *                                          5 min): the newest max(limits, {@link PERMIT_HISTORY_FLOOR})
- *   quantum:governor:notional:{symbol}:{YYYY-MM-DD}  permitted notional of the UTC day
+ *   quantum:governor:gate:{symbol}        the symbol's gate state, one string (see GATE_KEY_PREFIX)
  *   quantum:permit:{plan_id}              the permit (SET NX EX)
  *   quantum:governor:block:{plan_id}      block record JSON (EX)
  *
  * ARGV, header (once per chunk), see {@link HEADER_ARGS}:
  *  1 now (epoch s)   2 UTC day   3 mode ('enforce' | 'dry_run')   4 decision TTL   5 permit TTL
- *  6 block TTL   7 events stream   8 events maxlen   9 dlq stream   10 kill key
- *  11 kill score critical   12 cooldown s   13 max per hour   14 max per 5 min
- *  15 max notional per trade   16 max notional per day   17 stream to XACK ('' = do not ack)
- *  18 its consumer group
- * then one record per entry, see {@link ENTRY_ARGS}:
- *  kind ('execute' | 'skip' | 'dead'), entry id, plan_id ('' unknown), symbol ('' unknown),
- *  reason (skip/dead, else ''), close action ('1'|'0'), kill_score, notional ('' unknown),
- *  notional granted ('' unknown), permit JSON (execute, else ''), n = number of original fields
- *  (dead only, else 0), followed by those n original fields, flat.
+ *  6 block TTL   7 events stream   8 events maxlen   9 dlq stream   10 kill key   11 cooldown s
+ *  12 max per hour   13 max per 5 min   14 max notional per day   15 stream to XACK ('' = do not
+ *  ack)   16 its consumer group
+ * then one record per entry, its length by kind ({@link RECORD_ARGS}):
+ *  'execute', entry id, plan_id, symbol, verdict of the gates that need no state (static-gates.ts:
+ *    '', 'close', or the reason of gate 3 or of gate 6's plan-only checks), notional ('' unknown),
+ *    notional granted ('' unknown), permit JSON
+ *  'skip', entry id, plan_id, symbol, reason
+ *  'dead', entry id, plan_id ('' unknown), symbol ('' unknown), reason, n, then the n original
+ *    fields, flat
+ * The gates that need no state are evaluated by the governor (plan and settings only); the script
+ * evaluates the ones that need the shared state, in contract order around them.
  *
  * Returns {acked, "outcome1\nreason1\noutcome2\nreason2..."}: acked is 1 when the XACK of the
  * decided entries ran; the outcomes and reasons come packed in one string (two reply elements per
@@ -41,7 +42,29 @@
  * plan does not hold back the chunk). The reasons of these two can hold any text, so a newline in
  * them is replaced by a space; every other reason is one of the governor's own words.
  */
-export const HEADER_ARGS = 18;
+export const HEADER_ARGS = 16;
+
+/** Script arguments of one entry record, by kind (a dead entry adds its original fields). */
+export const RECORD_ARGS = { execute: 8, skip: 5, dead: 6 } as const;
+
+/**
+ * The gate state of a symbol: `{day}|{notional}|{times}`, one string, EX until the end of the
+ * UTC day or the longest window (whichever is later), plus 60 s. `day` is the UTC day
+ * `YYYY-MM-DD` whose permitted notional `notional` is (shortest round-trip decimal); `times` are
+ * the newest permit times, newest first, each 13 digits of epoch milliseconds, at most
+ * max(`GOV_MAX_EXEC_PER_HOUR`, `GOV_MAX_EXEC_PER_5MIN`, {@link PERMIT_HISTORY_FLOOR}) of them:
+ * the k-th newest time alone tells whether k permits fall in a window, so every gate reads one
+ * fixed position. Read in the chunk's MGET, written once per symbol and chunk.
+ */
+export const GATE_KEY_PREFIX = 'quantum:governor:gate:';
+
+/**
+ * Gate state keys of builds before {@link GATE_KEY_PREFIX} (a sorted set of permit times in
+ * epoch ms, a day notional string per day): read once, when a symbol has no gate state yet, so
+ * an upgrade keeps the cooldowns, counts and the day's notional.
+ */
+export const LEGACY_PERMITS_PREFIX = 'quantum:governor:permits:';
+export const LEGACY_NOTIONAL_PREFIX = 'quantum:governor:notional:';
 
 /**
  * Permit times kept per symbol even when the count limits are lower or off: raising
@@ -49,81 +72,162 @@ export const HEADER_ARGS = 18;
  * the change.
  */
 export const PERMIT_HISTORY_FLOOR = 32;
-export const ENTRY_ARGS = 11;
 
 export const DECIDE_LUA = `
+-- library functions as locals: one lookup per script instead of two per use
+local call, tonumber, pcall, unpack = redis.call, tonumber, pcall, unpack
+local format, sub, find, byte, gsub, concat = string.format, string.sub, string.find, string.byte, string.gsub, table.concat
 local now, day, mode = ARGV[1], ARGV[2], ARGV[3]
 local nowN = tonumber(now)
 local ttl, permit_ttl, block_ttl = ARGV[4], ARGV[5], ARGV[6]
 local events, events_maxlen, dlq = ARGV[7], ARGV[8], ARGV[9]
-local kill_key, kill_crit = ARGV[10], tonumber(ARGV[11])
-local cooldown, max_hour, max_5m = tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
-local max_trade, max_day = tonumber(ARGV[15]), tonumber(ARGV[16])
-local ack_stream, ack_group = ARGV[17], ARGV[18]
--- Gate state: a sorted set per symbol, plan_id -> permit time. The gates need the newest permit
--- (cooldown) and whether the newest max_hour (max_5m) permits fall in the hour (5 min): the
--- newest max(max_hour, max_5m) permits answer both exactly, so after each chunk the set is cut
--- to that many (at least PERMIT_HISTORY_FLOOR): its size no longer grows with the throughput.
+local kill_key = ARGV[10]
+local cooldown, max_hour, max_5m = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
+local max_day = tonumber(ARGV[14])
+local ack_stream, ack_group = ARGV[15], ARGV[16]
+
+-- Gate state (GATE_KEY_PREFIX): the newest \`keep\` permit times, fixed width, newest first. The
+-- gates need the newest permit (cooldown) and whether the newest max_hour (max_5m) permits fall
+-- in the hour (5 min): the newest max(max_hour, max_5m) answer both exactly, so the string is cut
+-- to that many (at least PERMIT_HISTORY_FLOOR): its size does not grow with the throughput.
+local W = 13
 local window = 3600
 if cooldown > window then window = cooldown end
 local floor_keep = ${PERMIT_HISTORY_FLOOR}
 local keep = floor_keep
 if max_hour > keep then keep = max_hour end
 if max_5m > keep then keep = max_5m end
--- Permit times are whole milliseconds: Redis keeps an integral score as an integer in its
--- listpack and compares it without parsing a decimal string (ZADD ~3x cheaper). %.17g prints
--- them exactly (tostring would round to 14 digits).
-local function num(x) return string.format('%.17g', x) end
 local now_ms = math.floor(nowN * 1000 + 0.5)
-local score = num(now_ms)
+local now_t = format('%013d', now_ms)
 -- exclusive lower bounds: a permit exactly the cooldown (hour, 5 min) ago no longer counts
-local cooldown_from = '(' .. num(now_ms - cooldown * 1000)
-local hour_from, burst_from = '(' .. num(now_ms - 3600000), '(' .. num(now_ms - 300000)
+local cooldown_from = now_ms - cooldown * 1000
+local hour_from, burst_from = now_ms - 3600000, now_ms - 300000
 -- permits at or before this count for no gate
-local stale_to = num(now_ms - window * 1000)
-local set_ttl = math.ceil(window) + 60
--- sets that got a permit in this chunk: cut and given their TTL once, after the chunk
-local touched, touched_set = {}, {}
+local stale_to = now_ms - window * 1000
+-- the state lives while a gate can need it: the longest window, and the day's notional until
+-- the UTC day is over
+local state_ttl = math.ceil(window)
+local day_left = 86400 - math.floor(nowN) % 86400
+if day_left > state_ttl then state_ttl = day_left end
+state_ttl = state_ttl + 60
+if state_ttl > 2147483647 then state_ttl = 2147483647 end
+state_ttl = format('%d', state_ttl)
+
+local function day_number(d)
+  return tonumber(sub(d, 1, 4) .. sub(d, 6, 7) .. sub(d, 9, 10)) or 0
+end
+local today = day_number(day)
+
+-- Gate state of each symbol this chunk read (symbol -> state), and the ones it changed, written
+-- once per symbol after the chunk: the chunk is atomic, so nobody sees the state in between.
+local states, changed = {}, {}
+
+local function legacy_state(key, sym)
+  local parts = {}
+  local z = call('ZREVRANGE', '${LEGACY_PERMITS_PREFIX}' .. sym, '0', '-1', 'WITHSCORES')
+  for k = 2, #z, 2 do
+    local t = tonumber(z[k])
+    if not t or t <= stale_to or #parts >= keep then break end
+    parts[#parts + 1] = format('%013d', t)
+  end
+  local legacy_day = '${LEGACY_NOTIONAL_PREFIX}' .. sym .. ':' .. day
+  local total_s = call('GET', legacy_day) or '0'
+  local total = tonumber(total_s)
+  if not total then return error({ err = 'ERR day notional at ' .. legacy_day .. ' is not a number' }) end
+  return { key = key, day = day, total = total, total_s = total_s, times = concat(parts) }
+end
+
+local function read_state(key, value, sym)
+  if not value then
+    -- MGET reads a key of another type as nil: told apart from an absent key with EXISTS
+    if call('EXISTS', key) == 1 then return error({ err = 'WRONGTYPE ' .. key .. ' is not a string' }) end
+    return legacy_state(key, sym)
+  end
+  local sep = find(value, '|', 12, true)
+  local total = sep and tonumber(sub(value, 12, sep - 1))
+  if not total or byte(value, 11) ~= 124 or (#value - sep) % W ~= 0 then
+    return error({ err = 'ERR gate state at ' .. key .. ' is malformed' })
+  end
+  local st = { key = key, day = sub(value, 1, 10), total = total, total_s = sub(value, 12, sep - 1), times = sub(value, sep + 1) }
+  -- a new UTC day starts from 0; a state already of a later day (a replica whose clock read
+  -- came after midnight) keeps it, so this plan counts toward that later day
+  if st.day ~= day and day_number(st.day) < today then st.day, st.total, st.total_s = day, 0, '0' end
+  return st
+end
+
+-- whether at least n permit times (newest first) are after \`from\`: the n-th newest is
+local function nth_after(times, n, from)
+  return #times >= n * W and tonumber(sub(times, (n - 1) * W + 1, n * W)) > from
+end
+
+-- the state's times with now added (sorted: a replica that read its clock earlier may decide
+-- later), cut to the newest \`keep\`; with a count limit above the floor also without the
+-- permits no gate counts any more
+local function add_time(times)
+  if times == '' or tonumber(sub(times, 1, W)) <= now_ms then
+    times = now_t .. times
+  else
+    local at = W + 1
+    while at <= #times and tonumber(sub(times, at, at + W - 1)) > now_ms do at = at + W end
+    times = sub(times, 1, at - 1) .. now_t .. sub(times, at)
+  end
+  if #times > keep * W then times = sub(times, 1, keep * W) end
+  if keep > floor_keep then
+    local n = #times / W
+    while n > 0 and tonumber(sub(times, (n - 1) * W + 1, n * W)) <= stale_to do n = n - 1 end
+    times = sub(times, 1, n * W)
+  end
+  return times
+end
 
 -- The kill switch is read once per chunk: the chunk is atomic, so it cannot change in between.
 local killed = nil
 local eid, pid, sym = '', '', ''
 
 local function event(outcome, reason)
-  redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
+  call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
     'plan_id', pid, 'symbol', sym, 'outcome', outcome, 'reason', reason,
     'time', now, 'entry_id', eid, 'mode', mode)
 end
 
+local function record_end(i, kind)
+  if kind == 'execute' then return i + ${RECORD_ARGS.execute} end
+  if kind == 'skip' then return i + ${RECORD_ARGS.skip} end
+  return i + ${RECORD_ARGS.dead} + tonumber(ARGV[i + 5])
+end
+
 -- Decides the entry whose record starts at ARGV[i]; returns outcome, reason.
-local function decide(i)
-  local kind = ARGV[i]
+local function decide(i, kind)
   local ekey = 'quantum:governor:entry:' .. eid
-  local dkey, prev, d = nil, nil, nil
-  local daykey, day_total = nil, nil
-  -- entry record and decision record (and an EXECUTE plan's day notional) in one call
+  local dkey, prev, d, gvalue = nil, nil, nil, nil
+  -- entry record and decision record (and the gate state, the first time a chunk needs a
+  -- symbol's) in one call
   if kind == 'execute' then
     dkey = 'quantum:governor:decision:' .. pid
-    daykey = 'quantum:governor:notional:' .. sym .. ':' .. day
-    local r = redis.call('MGET', ekey, dkey, daykey)
-    prev, d, day_total = r[1], r[2], r[3]
+    if states[sym] then
+      local r = call('MGET', ekey, dkey)
+      prev, d = r[1], r[2]
+    else
+      local r = call('MGET', ekey, dkey, '${GATE_KEY_PREFIX}' .. sym)
+      prev, d, gvalue = r[1], r[2], r[3]
+    end
   elseif pid ~= '' then
     dkey = 'quantum:governor:decision:' .. pid
-    local both = redis.call('MGET', ekey, dkey)
+    local both = call('MGET', ekey, dkey)
     prev, d = both[1], both[2]
   else
-    prev = redis.call('GET', ekey)
+    prev = call('GET', ekey)
   end
   -- replay of an entry that owns no plan decision (dead letter, duplicate)
   if prev then return 'already', prev end
 
   if pid ~= '' then
     if d then
-      local sep = string.find(d, '|', 1, true)
+      local sep = find(d, '|', 1, true)
       -- replay of the entry that owns the plan decision
-      if sep and string.sub(d, 1, sep - 1) == eid then return 'already', string.sub(d, sep + 1) end
+      if sep and sub(d, 1, sep - 1) == eid then return 'already', sub(d, sep + 1) end
       if kind ~= 'dead' then
-        redis.call('SET', ekey, 'duplicate|already_decided', 'EX', ttl)
+        call('SET', ekey, 'duplicate|already_decided', 'EX', ttl)
         event('duplicate', 'already_decided')
         return 'duplicate', 'already_decided'
       end
@@ -132,14 +236,14 @@ local function decide(i)
 
   if kind == 'dead' then
     local reason = ARGV[i + 4]
-    redis.call('SET', ekey, 'dead_letter|' .. reason, 'EX', ttl)
-    local n = tonumber(ARGV[i + 10])
+    call('SET', ekey, 'dead_letter|' .. reason, 'EX', ttl)
+    local n = tonumber(ARGV[i + 5])
     local f = {}
-    for k = 1, n do f[k] = ARGV[i + 10 + k] end
+    for j = 1, n do f[j] = ARGV[i + 5 + j] end
     f[n + 1] = 'dlq_error'; f[n + 2] = reason
     f[n + 3] = 'dlq_entry_id'; f[n + 4] = eid
     f[n + 5] = 'dlq_time'; f[n + 6] = now
-    redis.call('XADD', dlq, 'MAXLEN', '~', events_maxlen, '*', unpack(f))
+    call('XADD', dlq, 'MAXLEN', '~', events_maxlen, '*', unpack(f))
     event('dead_letter', reason)
     return 'dead_letter', reason
   end
@@ -147,85 +251,70 @@ local function decide(i)
   if kind == 'skip' then
     -- a skipped plan claims its plan_id (a later EXECUTE with it is a duplicate)
     local reason = ARGV[i + 4]
-    redis.call('SET', dkey, eid .. '|skipped|' .. reason, 'EX', ttl)
+    call('SET', dkey, eid .. '|skipped|' .. reason, 'EX', ttl)
     event('skipped', reason)
     return 'skipped', reason
   end
 
-  -- EXECUTE: the gates, in contract order; the first that says no gives the reason
-  local close = ARGV[i + 5] == '1'
-  local notional, granted = ARGV[i + 7], ARGV[i + 8]
-  local zkey = 'quantum:governor:permits:' .. sym
-  -- The day key is checked before anything is written (INCRBYFLOAT after the permit would fail
-  -- on it too late): MGET reads a key of another type as nil, told apart from an absent key
-  -- (rare: a symbol's first permit of the day) with EXISTS.
-  if max_day > 0 or granted ~= '' then
-    if not day_total then
-      if redis.call('EXISTS', daykey) == 1 then return error({ err = 'WRONGTYPE ' .. daykey .. ' is not a string' }) end
-    elseif not tonumber(day_total) then
-      return error({ err = 'ERR day notional at ' .. daykey .. ' is not a number' })
-    end
+  -- EXECUTE: the gates, in contract order; the first that says no gives the reason. The state is
+  -- read (and checked) before anything is written.
+  local verdict, notional, granted = ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
+  local st = states[sym]
+  if not st then
+    st = read_state('${GATE_KEY_PREFIX}' .. sym, gvalue, sym)
+    states[sym] = st
   end
-  if killed == nil then killed = redis.call('GET', kill_key) == '1' end
+  if killed == nil then killed = call('GET', kill_key) == '1' end
 
+  local times = st.times
   local reason = ''
   if killed then
     reason = 'kill_switch_active'
-  elseif not close then
-    if tonumber(ARGV[i + 6]) >= kill_crit then
-      reason = 'kill_score_critical_non_close'
-    elseif cooldown > 0 and redis.call('ZCOUNT', zkey, cooldown_from, '+inf') > 0 then
+  elseif verdict ~= 'close' then
+    if verdict == 'kill_score_critical_non_close' then
+      reason = verdict
+    elseif cooldown > 0 and nth_after(times, 1, cooldown_from) then
       reason = 'symbol_cooldown'
-    elseif max_hour > 0 and redis.call('ZCOUNT', zkey, hour_from, '+inf') >= max_hour then
+    elseif max_hour > 0 and nth_after(times, max_hour, hour_from) then
       reason = 'hourly_limit_exceeded'
-    elseif max_5m > 0 and redis.call('ZCOUNT', zkey, burst_from, '+inf') >= max_5m then
+    elseif max_5m > 0 and nth_after(times, max_5m, burst_from) then
       reason = 'burst_limit_exceeded'
-    elseif notional == '' then
-      if max_trade > 0 or max_day > 0 then reason = 'notional_unknown' end
-    else
-      local n = tonumber(notional)
-      if max_trade > 0 and n > max_trade then
-        reason = 'notional_per_trade_exceeded'
-      elseif max_day > 0 then
-        if tonumber(day_total or '0') + n > max_day then reason = 'daily_limit_exceeded' end
-      end
+    elseif verdict ~= '' then
+      reason = verdict
+    elseif max_day > 0 and notional ~= '' and st.total + tonumber(notional) > max_day then
+      reason = 'daily_limit_exceeded'
     end
   end
 
   local permit = reason == '' or mode == 'dry_run'
-  -- the gate state changes only for plans the gates admit (also in dry_run); added first, so a
-  -- set of another type fails the entry before anything else is written
-  if reason == '' then redis.call('ZADD', zkey, score, pid) end
-  if permit and not redis.call('SET', 'quantum:permit:' .. pid, ARGV[i + 9], 'NX', 'EX', permit_ttl) then
+  if permit and not call('SET', 'quantum:permit:' .. pid, ARGV[i + 7], 'NX', 'EX', permit_ttl) then
     -- a permit for this plan_id exists (decision record expired or evicted): never overwrite it
-    if reason == '' then redis.call('ZREM', zkey, pid) end
-    redis.call('SET', ekey, 'duplicate|permit_exists', 'EX', ttl)
+    call('SET', ekey, 'duplicate|permit_exists', 'EX', ttl)
     event('duplicate', 'permit_exists')
     return 'duplicate', 'permit_exists'
   end
+  -- the gate state changes only for plans the gates admit (also in dry_run)
   if reason == '' then
-    if not touched_set[zkey] then
-      touched_set[zkey] = true
-      touched[#touched + 1] = zkey
-    end
+    st.times = add_time(times)
     if granted ~= '' then
-      redis.call('INCRBYFLOAT', daykey, granted)
-      -- the day key gets its TTL when this script creates it; an existing one already has it
-      if not day_total then
-        redis.call('EXPIRE', daykey, 172800)
-      end
+      st.total = st.total + tonumber(granted)
+      st.total_s = nil
+    end
+    if not st.changed then
+      st.changed = true
+      changed[#changed + 1] = st
     end
   end
   if permit then
     local r = reason
     if r == '' then r = 'ok' end
-    redis.call('SET', dkey, eid .. '|permitted|' .. r, 'EX', ttl)
+    call('SET', dkey, eid .. '|permitted|' .. r, 'EX', ttl)
     event('permitted', r)
     return 'permitted', r
   end
-  redis.call('SET', 'quantum:governor:block:' .. pid,
+  call('SET', 'quantum:governor:block:' .. pid,
     '{"reason":"' .. reason .. '","timestamp":' .. now .. ',"symbol":"' .. sym .. '"}', 'EX', block_ttl)
-  redis.call('SET', dkey, eid .. '|blocked|' .. reason, 'EX', ttl)
+  call('SET', dkey, eid .. '|blocked|' .. reason, 'EX', ttl)
   event('blocked', reason)
   return 'blocked', reason
 end
@@ -237,29 +326,29 @@ end
 
 local out = {}
 local decided = {}
-local i = 19
+local i = ${HEADER_ARGS + 1}
 while i <= #ARGV do
+  local kind = ARGV[i]
   eid, pid, sym = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   -- pcall: an error (e.g. WRONGTYPE on this plan's gate key) fails this entry only
-  local ok, outcome, reason = pcall(decide, i)
+  local ok, outcome, reason = pcall(decide, i, kind)
   if ok then
     decided[#decided + 1] = eid
-    if outcome == 'already' then reason = string.gsub(reason, '\\n', ' ') end
+    if outcome == 'already' then reason = gsub(reason, '\\n', ' ') end
   else
-    outcome, reason = 'error', string.gsub(message(outcome), '\\n', ' ')
+    outcome, reason = 'error', gsub(message(outcome), '\\n', ' ')
   end
   out[#out + 1] = outcome
   out[#out + 1] = reason
-  i = i + 11 + tonumber(ARGV[i + 10])
+  i = record_end(i, kind)
 end
 
--- Cut the touched sets to the newest \`keep\` permits (and, when a count limit above the floor
--- keeps more, drop permits no gate counts). pcall: the ZADD above succeeded, so these cannot
--- meet a wrong type; still, an error here must not stop the acknowledgement below.
-for t = 1, #touched do
-  redis.pcall('ZREMRANGEBYRANK', touched[t], 0, -(keep + 1))
-  if keep > floor_keep then redis.pcall('ZREMRANGEBYSCORE', touched[t], '-inf', stale_to) end
-  redis.pcall('EXPIRE', touched[t], set_ttl)
+-- The changed gate states, once per symbol. SET cannot meet a wrong type (it replaces the value),
+-- so this cannot fail for one state and not another.
+for t = 1, #changed do
+  local st = changed[t]
+  local total_s = st.total_s or format('%.17g', st.total)
+  call('SET', st.key, st.day .. '|' .. total_s .. '|' .. st.times, 'EX', state_ttl)
 end
 
 -- Acknowledge what was decided, in the same atomic step (no redelivery window). Slices keep
@@ -270,10 +359,10 @@ if ack_stream ~= '' and #decided > 0 then
   for s = 1, #decided, 500 do
     local e = s + 499
     if e > #decided then e = #decided end
-    ok = pcall(redis.call, 'XACK', ack_stream, ack_group, unpack(decided, s, e)) and ok
+    ok = pcall(call, 'XACK', ack_stream, ack_group, unpack(decided, s, e)) and ok
   end
   -- not acked (e.g. NOGROUP): the consumer acknowledges through its own path
   if ok then acked = 1 end
 end
-return {acked, table.concat(out, '\\n')}
+return {acked, concat(out, '\\n')}
 `;

@@ -3,9 +3,10 @@ import type Redis from 'ioredis';
 import { formatShortest } from '@quantum/efficiency-core';
 import type { BatchContext, DeadLetterSink, EntryResult, StreamBatchHandler, StreamEntry } from '@quantum/redis-streams';
 import { DECIDE_LUA } from './decide-script';
-import { READ_LUA } from './read-script';
+import { READ_FLAT, READ_LUA, READ_PACKED, READ_SEPARATOR } from './read-script';
 import { buildPermit, type EfficiencyLookup, type PermitDraft } from './permit';
-import { isCloseAction, parsePlan, type PlanParse } from './plan';
+import { parsePlan, type PlanParse } from './plan';
+import { staticVerdict } from './static-gates';
 import type { GovernorSettings } from './settings';
 import type { GovernorMetrics } from './metrics';
 
@@ -76,11 +77,11 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
     this.readSha = createHash('sha1').update(READ_LUA).digest('hex');
     this.chunkSize = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
     const s = settings;
-    // header ARGV 3..16 (see decide-script.ts); 1, 2 (now, day) and 17, 18 (ack) vary per call
+    // header ARGV 3..14 (see decide-script.ts); 1, 2 (now, day) and 15, 16 (ack) vary per call
     this.fixedArgs = [
       s.mode, String(s.decisionTtlSec), String(s.permitTtlSec), String(s.blockTtlSec), s.eventsStream, String(s.eventsMaxLen),
-      s.dlqStream, s.killSwitchKey, formatShortest(s.killScoreCritical), String(s.symbolCooldownSec),
-      String(s.maxExecPerHour), String(s.maxExecPer5Min), formatShortest(s.maxNotionalPerTrade), formatShortest(s.maxNotionalPerDay),
+      s.dlqStream, s.killSwitchKey, String(s.symbolCooldownSec), String(s.maxExecPerHour), String(s.maxExecPer5Min),
+      formatShortest(s.maxNotionalPerDay),
     ];
   }
 
@@ -98,6 +99,14 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
       await this.redis.script('LOAD', lua);
       return this.redis.evalsha(sha, 0, ...args);
     }
+  }
+
+  /** The read script's pieces (read-script.ts): packed, or flat when a value holds the separator. */
+  private async readEfficiency(keys: readonly string[]): Promise<readonly string[]> {
+    const packed = String(await this.evalScript(this.readSha, READ_LUA, [READ_PACKED, ...keys]));
+    const pieces = packed.split(READ_SEPARATOR);
+    if (pieces.length === 2 + 4 * keys.length) return pieces;
+    return ((await this.evalScript(this.readSha, READ_LUA, [READ_FLAT, ...keys])) as unknown[]).map(String);
   }
 
   async handleBatch(entries: readonly StreamEntry[], context?: BatchContext): Promise<readonly EntryResult[]> {
@@ -156,7 +165,7 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
     // Round trip 1: TIME + efficiency hash fields of every distinct EXECUTE symbol, one script.
     const symbolList = [...symbols];
     const keys = symbolList.map((symbol) => this.settings.efficiencyKeyPrefix + symbol);
-    const read = (await this.evalScript(this.readSha, READ_LUA, keys)) as string[];
+    const read = await this.readEfficiency(keys);
     const redisNow = Number(read[0]) + Number(read[1]) / 1e6;
     const now = this.clock ? this.clock(redisNow) : redisNow;
     const lookups = new Map<string, EfficiencyLookup>();
@@ -217,29 +226,28 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
     return out;
   }
 
-  /** Appends the script record of one entry (decide-script.ts, ENTRY_ARGS); returns its permit draft. */
+  /** Appends the script record of one entry (decide-script.ts, RECORD_ARGS); returns its permit draft. */
   private pushEntry(args: (string | number)[], entry: StreamEntry, p: PlanParse, forceDeadLetter: string | undefined, lookups: Map<string, EfficiencyLookup>, now: number): PermitDraft | undefined {
     if (forceDeadLetter || !p.ok) {
       const reason = forceDeadLetter ?? (p.ok ? 'invalid' : p.reason);
       const planId = p.ok ? p.plan.planId : p.planId;
       const symbol = p.ok ? p.plan.symbol : p.symbol;
       const fields = entry.fields;
-      args.push('dead', entry.id, planId, symbol, reason, '0', '0', '', '', '', fields.length);
+      args.push('dead', entry.id, planId, symbol, reason, fields.length);
       for (let k = 0; k < fields.length; k++) args.push(fields[k]!);
       return undefined;
     }
     const plan = p.plan;
     if (plan.decision !== 'EXECUTE') {
-      args.push('skip', entry.id, plan.planId, plan.symbol, `decision_${plan.decision.toLowerCase()}`, '0', '0', '', '', '', 0);
+      args.push('skip', entry.id, plan.planId, plan.symbol, `decision_${plan.decision.toLowerCase()}`);
       return undefined;
     }
     const permit = buildPermit(plan, lookups.get(plan.symbol) ?? { hash: null }, now, this.settings.permit);
     args.push(
-      'execute', entry.id, plan.planId, plan.symbol, '', isCloseAction(plan.action) ? '1' : '0',
-      plan.killScore === undefined ? '0' : formatShortest(plan.killScore),
+      'execute', entry.id, plan.planId, plan.symbol, staticVerdict(plan, permit.notional, this.settings),
       permit.notional === undefined ? '' : formatShortest(permit.notional),
       permit.computedNotional === undefined ? '' : formatShortest(permit.computedNotional),
-      permit.json, 0,
+      permit.json,
     );
     return permit;
   }

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { Registry } from 'prom-client';
 import { startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams/testing';
-import { PERMIT_HISTORY_FLOOR } from '../src/decide-script';
+import { GATE_KEY_PREFIX, LEGACY_NOTIONAL_PREFIX, LEGACY_PERMITS_PREFIX, PERMIT_HISTORY_FLOOR } from '../src/decide-script';
 import { Governor, type Decision } from '../src/governor';
 import { GovernorMetrics } from '../src/metrics';
 import type { GovernorSettings } from '../src/settings';
@@ -9,6 +9,16 @@ import type { StreamEntry } from '@quantum/redis-streams';
 import { addPlans, DLQ_STREAM, fieldsToMap, PLAN_STREAM, planFields, readEvents, settings } from './helpers';
 
 const T0 = 1_700_000_000; // 2023-11-14T22:13:20Z
+const GATE_BTC = `${GATE_KEY_PREFIX}BTCUSDT`;
+
+/** The gate state of a key (decide-script.ts GATE_KEY_PREFIX): day, notional, permit times in ms (newest first). */
+async function gateState(redis: Redis, key = GATE_BTC): Promise<{ day: string; notional: string; times: number[] } | undefined> {
+  const raw = await redis.get(key);
+  if (raw === null) return undefined;
+  const [day, notional, times] = raw.split('|') as [string, string, string];
+  expect(times.length % 13).toBe(0);
+  return { day, notional, times: Array.from({ length: times.length / 13 }, (_, k) => Number(times.slice(13 * k, 13 * k + 13))) };
+}
 
 describe('Governor decisions (real Redis)', () => {
   let server: ThrowawayRedis;
@@ -93,7 +103,7 @@ describe('Governor decisions (real Redis)', () => {
     const { gov } = governor();
     const [d] = await decide(gov, [planFields({ plan_id: 's1', decision: 'SKIP', qty: '', kill_score: '' })]);
     expect(d).toMatchObject({ outcome: 'skipped', reason: 'decision_skip' });
-    expect(await redis.exists('quantum:permit:s1', 'quantum:governor:block:s1', 'quantum:governor:permits:BTCUSDT')).toBe(0);
+    expect(await redis.exists('quantum:permit:s1', 'quantum:governor:block:s1', GATE_BTC)).toBe(0);
   });
 
   it.each([
@@ -174,23 +184,54 @@ describe('Governor decisions (real Redis)', () => {
     it('the permit history per symbol is bounded (PERMIT_HISTORY_FLOOR, or the larger count limit) and still exact', async () => {
       const off = { symbolCooldownSec: 0, maxExecPerHour: 0, maxExecPer5Min: 0, maxNotionalPerTrade: 0, maxNotionalPerDay: 0 };
       const { gov } = governor(off);
-      const zkey = 'quantum:governor:permits:BTCUSDT';
       const many = Array.from({ length: 150 }, () => planFields()); // two chunks of the default 100
       expect((await decide(gov, many)).every((d) => d.outcome === 'permitted')).toBe(true);
-      expect(await redis.zcard(zkey)).toBe(PERMIT_HISTORY_FLOOR);
-      expect(await redis.zrange(zkey, '0', '-1', 'WITHSCORES')).toContain(String(T0 * 1000)); // permit time in epoch ms
-      expect(await redis.ttl(zkey)).toBeGreaterThan(3600);
+      const state = (await gateState(redis))!;
+      expect(state.times).toEqual(Array.from({ length: PERMIT_HISTORY_FLOOR }, () => T0 * 1000)); // permit times in epoch ms
+      expect(state).toMatchObject({ day: '2023-11-14', notional: '15000' });
+      // until the end of the UTC day (for the day's notional), at least the longest window
+      const dayLeft = 86400 - (T0 % 86400);
+      expect(await redis.ttl(GATE_BTC)).toBeGreaterThan(Math.max(3600, dayLeft));
       // a limit raised up to the floor still counts the permits granted while it was off
       now += 1;
       await blockedBy(governor({ ...off, maxExecPerHour: PERMIT_HISTORY_FLOOR }).gov, planFields(), 'hourly_limit_exceeded');
       // a count limit above the floor keeps that many, but none that no gate counts any more
       const { gov: wide } = governor({ ...off, maxExecPerHour: 40 });
-      await redis.del(zkey);
+      await redis.del(GATE_BTC);
       expect((await decide(wide, Array.from({ length: 60 }, () => planFields()))).map((d) => d.reason).filter((r) => r === 'ok')).toHaveLength(40);
-      expect(await redis.zcard(zkey)).toBe(40);
+      expect((await gateState(redis))!.times).toHaveLength(40);
       now += 3600;
       expect((await decide(wide, [planFields()]))[0]!.outcome).toBe('permitted');
-      expect(await redis.zcard(zkey)).toBe(1);
+      expect((await gateState(redis))!.times).toEqual([now * 1000]);
+    });
+
+    it('the gate state of builds before it (sorted set, day notional key) is read once and then kept', async () => {
+      const limits = { symbolCooldownSec: 0, maxExecPerHour: 3, maxExecPer5Min: 0, maxNotionalPerTrade: 0, maxNotionalPerDay: 500 };
+      const { gov } = governor(limits);
+      // two permits in the last hour and one older, 350 of the day's notional, as an older build left them
+      await redis.zadd(`${LEGACY_PERMITS_PREFIX}BTCUSDT`, (T0 - 7200) * 1000, 'old', (T0 - 100) * 1000, 'x1', (T0 - 50) * 1000, 'x2');
+      await redis.set(`${LEGACY_NOTIONAL_PREFIX}BTCUSDT:2023-11-14`, '350');
+      await blockedBy(gov, planFields({ qty: '2', price: '100' }), 'daily_limit_exceeded'); // 350 + 200 > 500
+      expect((await decide(gov, [planFields({ qty: '1', price: '100' })]))[0]!.outcome).toBe('permitted'); // 450
+      expect(await gateState(redis)).toEqual({ day: '2023-11-14', notional: '450', times: [T0 * 1000, (T0 - 50) * 1000, (T0 - 100) * 1000] });
+      await blockedBy(gov, planFields({ qty: '0.1', price: '10' }), 'hourly_limit_exceeded');
+      // from now on only the new state counts
+      await redis.set(`${LEGACY_NOTIONAL_PREFIX}BTCUSDT:2023-11-14`, '0');
+      await blockedBy(gov, planFields({ qty: '0.1', price: '10' }), 'hourly_limit_exceeded');
+    });
+
+    it('a new UTC day starts the notional from 0; a state of a later day keeps its own', async () => {
+      const { gov } = governor({ symbolCooldownSec: 0, maxExecPerHour: 0, maxExecPer5Min: 0, maxNotionalPerTrade: 0, maxNotionalPerDay: 500 });
+      expect((await decide(gov, [planFields({ qty: '4', price: '100' })]))[0]!.outcome).toBe('permitted');
+      const midnight = Math.ceil(T0 / 86400) * 86400;
+      now = midnight + 1;
+      expect((await decide(gov, [planFields({ qty: '4', price: '100' })]))[0]!.outcome).toBe('permitted');
+      expect(await gateState(redis)).toMatchObject({ day: '2023-11-15', notional: '400' });
+      // a replica that read its clock just before midnight decides after: counted toward the later day
+      now = midnight - 0.5;
+      await blockedBy(gov, planFields({ qty: '2', price: '100' }), 'daily_limit_exceeded');
+      expect((await decide(gov, [planFields({ qty: '1', price: '100' })]))[0]!.outcome).toBe('permitted');
+      expect(await gateState(redis)).toMatchObject({ day: '2023-11-15', notional: '500' });
     });
 
     it('permit times from a replica that read its clock earlier but decided later still count exactly', async () => {
@@ -254,7 +295,7 @@ describe('Governor decisions (real Redis)', () => {
       ['permitted', 'symbol_cooldown', 'dry_run'],
     ]);
     expect((await metrics.effApply.get()).values).toEqual([{ labels: { action: 'NONE', reason: 'missing_eff' }, value: 3 }]);
-    expect(await redis.zcard('quantum:governor:permits:BTCUSDT')).toBe(1); // only what the gates admitted
+    expect((await gateState(redis))!.times).toHaveLength(1); // only what the gates admitted
   });
 
   it('an existing permit for the plan_id is never overwritten', async () => {
@@ -263,7 +304,7 @@ describe('Governor decisions (real Redis)', () => {
     const [d] = await decide(gov, [planFields({ plan_id: 'pre' })]);
     expect(d).toMatchObject({ outcome: 'duplicate', reason: 'permit_exists' });
     expect(await redis.get('quantum:permit:pre')).toBe('x');
-    expect(await redis.exists('quantum:governor:permits:BTCUSDT')).toBe(0); // not counted as a permit
+    expect(await redis.exists(GATE_BTC)).toBe(0); // not counted as a permit
   });
 
   it('a Redis error reading the efficiency hash gives a neutral redis_error hint', async () => {
@@ -284,7 +325,7 @@ describe('Governor decisions (real Redis)', () => {
     expect(d!.outcome).toBe('permitted');
     expect(permit).toMatchObject({ computed_qty: 0.5, computed_notional: 25, requested_qty: 2, downsize_factor: '0.2500', extra_cooldown_sec: '114' });
     expect(Object.keys(permit).slice(-2)).toEqual(['plan_id', 'requested_qty']);
-    expect(await redis.get('quantum:governor:notional:BTCUSDT:2023-11-14')).toBe('25');
+    expect(await gateState(redis)).toEqual({ day: '2023-11-14', notional: '25', times: [T0 * 1000] }); // the granted notional counts
   });
 });
 
@@ -381,10 +422,24 @@ describe('Governor chunks: one script per chunk, decide + XACK in one step (real
     expect(await pending()).toBe(0);
   });
 
+  it('an efficiency value holding the read script\'s separator is read exactly (the batch is read again, flat)', async () => {
+    const { gov } = governor({ symbolCooldownSec: 0 });
+    await redis.hset('quantum:capital:efficiency:BTCUSDT', { efficiency_score: '0.2', confidence: '0.9', ts: String(T0) });
+    await redis.hset('quantum:capital:efficiency:ETHUSDT', { efficiency_score: '0.2\x1f', confidence: '0.9\x1f0.9', ts: String(T0) });
+    await redis.hset('quantum:capital:efficiency:SOLUSDT', { efficiency_score: '0.05', confidence: '0.9', ts: String(T0) });
+    const entries = await deliver([planFields({ plan_id: 'x1' }), planFields({ plan_id: 'x2', symbol: 'ETHUSDT' }), planFields({ plan_id: 'x3', symbol: 'SOLUSDT' })]);
+    const out = (await gov.decide(entries, undefined, ACK)) as Decision[];
+    expect(out.map((d) => d.outcome)).toEqual(['permitted', 'permitted', 'permitted']);
+    const permits = await Promise.all(['x1', 'x2', 'x3'].map(async (id) => JSON.parse((await redis.get(`quantum:permit:${id}`))!)));
+    expect(permits.map((p) => [p.eff_reason, p.eff_score, p.eff_factor])).toEqual([['ok', '0.2000', '0.4444'], ['invalid_eff', '', '1.0000'], ['ok', '0.0500', '0.2500']]);
+  });
+
   it.each([
-    ['a permit history of another type', 'quantum:governor:permits:BADUSDT', 'not a zset', /WRONGTYPE/],
-    ['a day notional of another type', 'quantum:governor:notional:BADUSDT:2023-11-14', 'hash', /WRONGTYPE/],
-    ['a day notional that is not a number', 'quantum:governor:notional:BADUSDT:2023-11-14', 'abc', /not a number/],
+    ['a gate state of another type', `${GATE_KEY_PREFIX}BADUSDT`, 'hash', /WRONGTYPE/],
+    ['a gate state that is not one', `${GATE_KEY_PREFIX}BADUSDT`, '2023-11-14|abc|', /malformed/],
+    ['a gate state with a broken permit time list', `${GATE_KEY_PREFIX}BADUSDT`, '2023-11-14|0|12345', /malformed/],
+    ['an older build\'s permit history of another type', `${LEGACY_PERMITS_PREFIX}BADUSDT`, 'not a zset', /WRONGTYPE/],
+    ['an older build\'s day notional that is not a number', `${LEGACY_NOTIONAL_PREFIX}BADUSDT:2023-11-14`, 'abc', /not a number/],
   ])('%s fails that entry only: it stays pending, its neighbours are decided and acknowledged', async (_, badKey, value, message) => {
     const { gov } = governor({ maxExecPerHour: 0, maxExecPer5Min: 0 });
     if (value === 'hash') await redis.hset(badKey, 'x', '1');
