@@ -4,7 +4,7 @@ import { formatShortest } from '@quantum/efficiency-core';
 import type { BatchContext, DeadLetterSink, EntryResult, StreamBatchHandler, StreamEntry } from '@quantum/redis-streams';
 import { DECIDE_LUA } from './decide-script';
 import { READ_FLAT, READ_LUA, READ_PACKED, READ_SEPARATOR } from './read-script';
-import { buildPermit, type EfficiencyLookup, type PermitDraft } from './permit';
+import { permitBasis, permitFor, type EfficiencyLookup, type PermitBasis, type PermitDraft } from './permit';
 import { parsePlan, type PlanParse } from './plan';
 import { staticVerdict } from './static-gates';
 import type { GovernorSettings } from './settings';
@@ -168,8 +168,9 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
     const read = await this.readEfficiency(keys);
     const redisNow = Number(read[0]) + Number(read[1]) / 1e6;
     const now = this.clock ? this.clock(redisNow) : redisNow;
-    const lookups = new Map<string, EfficiencyLookup>();
-    for (let k = 0, j = 2; k < symbolList.length; k++, j += 4) lookups.set(symbolList[k]!, efficiencyLookup(read, j));
+    // the permit fields that depend on the symbol's reading: once per symbol and batch
+    const bases = new Map<string, PermitBasis>();
+    for (let k = 0, j = 2; k < symbolList.length; k++, j += 4) bases.set(symbolList[k]!, permitBasis(efficiencyLookup(read, j), now, this.settings.permit));
 
     // Round trip 2: one EVALSHA per chunk, in stream order. Each chunk is sent as soon as it is
     // built, so building the next chunk overlaps with Redis running the previous one.
@@ -180,7 +181,7 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
     for (let start = 0; start < count; start += this.chunkSize) {
       const end = Math.min(count, start + this.chunkSize);
       const args: (string | number)[] = header.slice();
-      for (let i = start; i < end; i++) permits[i] = this.pushEntry(args, entries[i]!, parsed[i]!, forceDeadLetter, lookups, now);
+      for (let i = start; i < end; i++) permits[i] = this.pushEntry(args, entries[i]!, parsed[i]!, forceDeadLetter, bases);
       const chunk = { start, end, args };
       chunks.push(chunk);
       if (start === 0) await previousSent;
@@ -227,7 +228,7 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
   }
 
   /** Appends the script record of one entry (decide-script.ts, RECORD_ARGS); returns its permit draft. */
-  private pushEntry(args: (string | number)[], entry: StreamEntry, p: PlanParse, forceDeadLetter: string | undefined, lookups: Map<string, EfficiencyLookup>, now: number): PermitDraft | undefined {
+  private pushEntry(args: (string | number)[], entry: StreamEntry, p: PlanParse, forceDeadLetter: string | undefined, bases: Map<string, PermitBasis>): PermitDraft | undefined {
     if (forceDeadLetter || !p.ok) {
       const reason = forceDeadLetter ?? (p.ok ? 'invalid' : p.reason);
       const planId = p.ok ? p.plan.planId : p.planId;
@@ -242,7 +243,7 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
       args.push('skip', entry.id, plan.planId, plan.symbol, `decision_${plan.decision.toLowerCase()}`);
       return undefined;
     }
-    const permit = buildPermit(plan, lookups.get(plan.symbol) ?? { hash: null }, now, this.settings.permit);
+    const permit = permitFor(plan, bases.get(plan.symbol)!, this.settings.permit);
     args.push(
       'execute', entry.id, plan.planId, plan.symbol, staticVerdict(plan, permit.notional, this.settings),
       permit.notional === undefined ? '' : formatShortest(permit.notional),

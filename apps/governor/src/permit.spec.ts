@@ -1,4 +1,6 @@
-import { buildPermit, type PermitSettings } from './permit';
+import fc from 'fast-check';
+import { downsizeHint, formatFixed } from '@quantum/efficiency-core';
+import { buildPermit, permitBasis, permitFor, readingFor, type EfficiencyLookup, type PermitSettings } from './permit';
 import type { Plan } from './plan';
 
 const NOW = 1_700_000_000.25;
@@ -69,5 +71,48 @@ describe('buildPermit with P31_ENFORCE_DOWNSIZE=true', () => {
   it('leaves quantities alone when the hint is NONE, still records requested_qty', () => {
     const p = JSON.parse(buildPermit(plan, { hash: null }, NOW, enforce).json);
     expect(p).toMatchObject({ computed_qty: 2, computed_notional: 100, requested_qty: 2 });
+  });
+});
+
+describe('permitFor writes exactly the JSON.stringify of the permit object', () => {
+  // the object the contract describes, in its key order, serialised by JSON.stringify
+  function reference(p: Plan, lookup: EfficiencyLookup, now: number, s: PermitSettings): string {
+    const reading = readingFor(lookup, now, s.gates);
+    const hint = downsizeHint(reading, s.downsize);
+    const qty = p.qty ?? 0;
+    const notional = p.price === undefined ? undefined : qty * p.price;
+    const down = s.enforceDownsize && hint.action === 'DOWNSIZE';
+    const permitObject: Record<string, unknown> = {
+      granted: true, symbol: p.symbol, decision: 'EXECUTE',
+      computed_qty: down ? qty * hint.factor : qty,
+      computed_notional: notional === undefined ? null : down ? notional * hint.factor : notional,
+      created_at: now, consumed: false,
+      eff_score: formatFixed(reading.score, 4), eff_confidence: formatFixed(reading.confidence, 3), eff_stale: reading.stale ? '1' : '0',
+      eff_factor: formatFixed(hint.factor, 4), eff_action: hint.action, eff_reason: reading.reason,
+      downsize_factor: formatFixed(hint.factor, 4), extra_cooldown_sec: String(hint.extraCooldownSec), plan_id: p.planId,
+    };
+    if (s.enforceDownsize) permitObject['requested_qty'] = qty;
+    return JSON.stringify(permitObject);
+  }
+
+  const decimal = fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }).map(String), fc.constantFrom('0', '1', '0.45', '1e-05', 'abc', '', '2'));
+  const lookup: fc.Arbitrary<EfficiencyLookup> = fc.oneof(
+    fc.constant({ hash: null }),
+    fc.constant({ error: new Error('WRONGTYPE') }),
+    fc.record({ efficiency_score: decimal, confidence: decimal, ts: fc.integer({ min: Math.floor(NOW) - 1000, max: Math.floor(NOW) + 100 }).map(String) }).map((hash) => ({ hash })),
+  );
+  const planArb: fc.Arbitrary<Plan> = fc.record({
+    planId: fc.stringMatching(/^[A-Za-z0-9._:-]{1,20}$/), symbol: fc.stringMatching(/^[A-Za-z0-9._-]{1,12}$/),
+    qty: fc.double({ min: 0, max: 1e12, noNaN: true }), price: fc.option(fc.double({ min: 0, max: 1e6, noNaN: true }), { nil: undefined }),
+  }).map((r) => ({ ...plan, ...r }));
+
+  it('for any plan, lookup, now and enforcement', () => {
+    fc.assert(
+      fc.property(planArb, lookup, fc.double({ min: NOW - 10, max: NOW + 10, noNaN: true }), fc.boolean(), (p, l, now, enforceDownsize) => {
+        const s = { ...settings, enforceDownsize };
+        expect(permitFor(p, permitBasis(l, now, s), s).json).toBe(reference(p, l, now, s));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -22,43 +22,65 @@ export interface PermitDraft {
   readonly computedNotional: number | undefined;
 }
 
+/**
+ * The part of a permit that depends only on the symbol's efficiency lookup and `now`: the same for
+ * every plan of the symbol in a batch, so it is computed once per symbol and batch.
+ */
+export interface PermitBasis {
+  readonly reading: EfficiencyReading;
+  readonly hint: DownsizeHint;
+  /** `"created_at":...,"consumed":false,"eff_score":...,"extra_cooldown_sec":"..."`, in contract order. */
+  readonly middle: string;
+}
+
 export function readingFor(lookup: EfficiencyLookup, now: number, gates: EfficiencyGates): EfficiencyReading {
   if ('error' in lookup) return redisErrorReading();
   return readEfficiency(lookup.hash, now, gates);
 }
 
+/** The efficiency reading, hint and their permit fields for a symbol's lookup at `now` (contract §2.2, §2.3). Pure. */
+export function permitBasis(lookup: EfficiencyLookup, now: number, settings: PermitSettings): PermitBasis {
+  const reading = readingFor(lookup, now, settings.gates);
+  const hint = downsizeHint(reading, settings.downsize);
+  const factor = formatFixed(hint.factor, 4);
+  const middle =
+    `"created_at":${jsonNumber(now)},"consumed":false,"eff_score":${JSON.stringify(formatFixed(reading.score, 4))},` +
+    `"eff_confidence":${JSON.stringify(formatFixed(reading.confidence, 3))},"eff_stale":"${reading.stale ? '1' : '0'}",` +
+    `"eff_factor":${JSON.stringify(factor)},"eff_action":${JSON.stringify(hint.action)},"eff_reason":${JSON.stringify(reading.reason)},` +
+    `"downsize_factor":${JSON.stringify(factor)},"extra_cooldown_sec":${JSON.stringify(String(hint.extraCooldownSec))}`;
+  return { reading, hint, middle };
+}
+
 /**
- * Builds the permit for a plan that would be permitted at `now` (contract §4, §2.3). Pure.
+ * The permit for a plan that would be permitted, on its symbol's basis (contract §4, §2.3). Pure.
+ * Keys in this order: `granted, symbol, decision, computed_qty, computed_notional, created_at,
+ * consumed, eff_score, eff_confidence, eff_stale, eff_factor, eff_action, eff_reason,
+ * downsize_factor, extra_cooldown_sec, plan_id` (then `requested_qty` when enforcing): the JSON
+ * that `JSON.stringify` gives for an object with these keys, written directly.
  * The efficiency hint never blocks; only with `enforceDownsize` does it scale
  * `computed_qty`/`computed_notional`, and then `requested_qty` keeps the original quantity.
  * An unknown notional (price unknown, only possible when no notional limit is on) is `null`.
  */
-export function buildPermit(plan: Plan, lookup: EfficiencyLookup, now: number, settings: PermitSettings): PermitDraft {
-  const reading = readingFor(lookup, now, settings.gates);
-  const hint = downsizeHint(reading, settings.downsize);
+export function permitFor(plan: Plan, basis: PermitBasis, settings: PermitSettings): PermitDraft {
+  const hint = basis.hint;
   const qty = plan.qty ?? 0;
   const notional = plan.price === undefined ? undefined : qty * plan.price;
-  const factor = settings.enforceDownsize ? hint.factor : 1;
-  const computedQty = settings.enforceDownsize && hint.action === 'DOWNSIZE' ? qty * factor : qty;
-  const computedNotional = notional === undefined ? undefined : settings.enforceDownsize && hint.action === 'DOWNSIZE' ? notional * factor : notional;
-  const permit: Record<string, unknown> = {
-    granted: true,
-    symbol: plan.symbol,
-    decision: 'EXECUTE',
-    computed_qty: computedQty,
-    computed_notional: computedNotional ?? null,
-    created_at: now,
-    consumed: false,
-    eff_score: formatFixed(reading.score, 4),
-    eff_confidence: formatFixed(reading.confidence, 3),
-    eff_stale: reading.stale ? '1' : '0',
-    eff_factor: formatFixed(hint.factor, 4),
-    eff_action: hint.action,
-    eff_reason: reading.reason,
-    downsize_factor: formatFixed(hint.factor, 4),
-    extra_cooldown_sec: String(hint.extraCooldownSec),
-    plan_id: plan.planId,
-  };
-  if (settings.enforceDownsize) permit['requested_qty'] = qty;
-  return { json: JSON.stringify(permit), reading, hint, notional, computedNotional };
+  const downsize = settings.enforceDownsize && hint.action === 'DOWNSIZE';
+  const computedQty = downsize ? qty * hint.factor : qty;
+  const computedNotional = notional === undefined || !downsize ? notional : notional * hint.factor;
+  const json =
+    `{"granted":true,"symbol":${JSON.stringify(plan.symbol)},"decision":"EXECUTE","computed_qty":${jsonNumber(computedQty)},` +
+    `"computed_notional":${computedNotional === undefined ? 'null' : jsonNumber(computedNotional)},${basis.middle},` +
+    `"plan_id":${JSON.stringify(plan.planId)}${settings.enforceDownsize ? `,"requested_qty":${jsonNumber(qty)}` : ''}}`;
+  return { json, reading: basis.reading, hint, notional, computedNotional };
+}
+
+/** {@link permitFor} on a basis of its own (one plan). */
+export function buildPermit(plan: Plan, lookup: EfficiencyLookup, now: number, settings: PermitSettings): PermitDraft {
+  return permitFor(plan, permitBasis(lookup, now, settings), settings);
+}
+
+/** A number as JSON.stringify writes it (shortest round trip; null when not finite). */
+function jsonNumber(x: number): string {
+  return Number.isFinite(x) ? String(x) : 'null';
 }

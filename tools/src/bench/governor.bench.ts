@@ -1,6 +1,7 @@
 /**
- * governor benchmark: the real service (apps/governor/src/main.ts as a child process, sources
- * through tsx) against a throwaway Redis (the shared one of `npm run bench`, else its own).
+ * governor benchmark: the real service (its bundle, apps/governor/dist/main.js, as a child
+ * process: what the images and units run; built first) against a throwaway Redis (the shared one
+ * of `npm run bench`, else its own).
  *
  * 1. Sustained throughput: 200 000 EXECUTE plans over 1000 symbols (efficiency hashes present,
  *    limits set so every plan runs the gate path and gets a permit) are written before the
@@ -21,10 +22,11 @@
  *    `XADD bench * f v`; the governor's sustained plans/s is also given as a ratio of the XADD rate.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import Redis from 'ioredis';
 import { findFreePort, startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams/testing';
 import { redisBenchmark } from './redis-limit.bench';
+import { serviceBundle } from './service-bundle';
 import type { Bench, BenchContext, BenchResult, BenchRow } from './registry';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -71,15 +73,17 @@ export interface GovernorBenchOptions {
   readonly redis?: ThrowawayRedis;
   /** Skip the redis-benchmark comparison. */
   readonly skipRedisLimit?: boolean;
+  /** The governor to run, e.g. another build's bundle for an A/B comparison. Default: this tree's bundle, built first. */
+  readonly main?: string;
 }
 
 function planFields(id: string, symbol: string): string[] {
   return ['plan_id', id, 'symbol', symbol, 'action', 'OPEN_PROPOSED', 'decision', 'EXECUTE', 'kill_score', '0.1', 'side', 'BUY', 'qty', '0.5', 'price', '100', 'timestamp', '1700000000', 'steps', '[{"step":"open"}]'];
 }
 
-async function startGovernor(url: string, batchSize: number): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
+async function startGovernor(main: string, url: string, batchSize: number): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
   const port = await findFreePort();
-  const child = spawn(process.execPath, ['--conditions=@quantum/source', '--import', 'tsx', join(ROOT, 'apps/governor/src/main.ts')], {
+  const child = spawn(process.execPath, [main], {
     cwd: ROOT,
     env: {
       PATH: process.env['PATH'] ?? '', REDIS_URL: url, METRICS_PORT: String(port), METRICS_HOST: '127.0.0.1', LOG_LEVEL: 'error',
@@ -126,7 +130,7 @@ async function seedEfficiency(redis: Redis): Promise<void> {
   await pipe.exec();
 }
 
-async function throughput(redis: Redis, url: string, plans: number, batchSize: number): Promise<{ plansPerSec: number; seconds: number }> {
+async function throughput(main: string, redis: Redis, url: string, plans: number, batchSize: number): Promise<{ plansPerSec: number; seconds: number }> {
   await redis.flushall();
   await seedEfficiency(redis);
   await redis.xgroup('CREATE', PLAN_STREAM, 'governor', '0', 'MKSTREAM');
@@ -135,7 +139,7 @@ async function throughput(redis: Redis, url: string, plans: number, batchSize: n
     for (let j = i; j < Math.min(plans, i + 5000); j++) p.xadd(PLAN_STREAM, '*', ...planFields(`t${j.toString(16)}`, SYMBOLS[j % SYMBOLS.length]!));
     await p.exec();
   }
-  const gov = await startGovernor(url, batchSize);
+  const gov = await startGovernor(main, url, batchSize);
   try {
     // The governor starts deciding as soon as it is ready; time from its first event to the last.
     let first: number | undefined;
@@ -245,16 +249,17 @@ async function redisLimit(server: ThrowawayRedis, redis: Redis): Promise<{ set: 
 }
 
 export async function runGovernorBench(options: GovernorBenchOptions = {}): Promise<GovernorBenchNumbers> {
+  const main = options.main ?? serviceBundle('governor');
   const server = options.redis ?? (await startThrowawayRedis());
   const redis = new Redis(server.url);
   try {
     const plans = options.plans ?? 200_000;
-    const tp = await throughput(redis, server.url, plans, options.batchSize ?? 500);
+    const tp = await throughput(main, redis, server.url, plans, options.batchSize ?? 500);
 
     await redis.flushall();
     await seedEfficiency(redis);
     await redis.xgroup('CREATE', PLAN_STREAM, 'governor', '$', 'MKSTREAM');
-    const gov = await startGovernor(server.url, 100);
+    const gov = await startGovernor(main, server.url, 100);
     const lat: LatencyNumbers[] = [];
     try {
       let run = 0;
