@@ -55,6 +55,7 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
   private readonly readSha: string;
   private readonly fixedArgs: string[];
   private readonly chunkSize: number;
+  private readonly readRedis: Redis;
   /**
    * The consumer hands over the next batch while one is being decided. Its chunks are sent after
    * the previous batch's chunks (one connection: Redis runs them in that order) but without
@@ -71,11 +72,20 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
     private readonly settings: GovernorSettings,
     private readonly metrics?: GovernorMetrics,
     private readonly clock?: (now: number) => number,
-    options: { chunkSize?: number } = {},
+    options: {
+      chunkSize?: number;
+      /**
+       * Connection for the read script (default: `redis`). On a connection of its own the next
+       * batch's read does not wait behind the chunks in flight, so its chunks are built and queued
+       * while Redis still runs the previous batch's.
+       */
+      readRedis?: Redis;
+    } = {},
   ) {
     this.sha = createHash('sha1').update(DECIDE_LUA).digest('hex');
     this.readSha = createHash('sha1').update(READ_LUA).digest('hex');
     this.chunkSize = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
+    this.readRedis = options.readRedis ?? redis;
     const s = settings;
     // header ARGV 3..14 (see decide-script.ts); 1, 2 (now, day) and 15, 16 (ack) vary per call
     this.fixedArgs = [
@@ -90,23 +100,23 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
     await Promise.all([this.redis.script('LOAD', DECIDE_LUA), this.redis.script('LOAD', READ_LUA)]);
   }
 
-  /** EVALSHA, and after NOSCRIPT (Redis restarted or flushed its script cache) SCRIPT LOAD and again. */
-  private async evalScript(sha: string, lua: string, args: readonly string[]): Promise<unknown> {
+  /** The read script (read-only), and after NOSCRIPT (Redis restarted or flushed its script cache) SCRIPT LOAD and again. */
+  private async evalRead(args: readonly string[]): Promise<unknown> {
     try {
-      return await this.redis.evalsha(sha, 0, ...args);
+      return await this.readRedis.evalsha(this.readSha, 0, ...args);
     } catch (error) {
       if (!/NOSCRIPT/.test(error instanceof Error ? error.message : String(error))) throw error;
-      await this.redis.script('LOAD', lua);
-      return this.redis.evalsha(sha, 0, ...args);
+      await this.readRedis.script('LOAD', READ_LUA);
+      return this.readRedis.evalsha(this.readSha, 0, ...args);
     }
   }
 
   /** The read script's pieces (read-script.ts): packed, or flat when a value holds the separator. */
   private async readEfficiency(keys: readonly string[]): Promise<readonly string[]> {
-    const packed = String(await this.evalScript(this.readSha, READ_LUA, [READ_PACKED, ...keys]));
+    const packed = String(await this.evalRead([READ_PACKED, ...keys]));
     const pieces = packed.split(READ_SEPARATOR);
     if (pieces.length === 2 + 4 * keys.length) return pieces;
-    return ((await this.evalScript(this.readSha, READ_LUA, [READ_FLAT, ...keys])) as unknown[]).map(String);
+    return ((await this.evalRead([READ_FLAT, ...keys])) as unknown[]).map(String);
   }
 
   async handleBatch(entries: readonly StreamEntry[], context?: BatchContext): Promise<readonly EntryResult[]> {

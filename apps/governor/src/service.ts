@@ -23,6 +23,7 @@ export class GovernorService {
   readonly readiness = new ReadinessState(['redis', 'consumer']);
   private readonly command: Redis;
   private readonly blocking: Redis;
+  private readonly read: Redis;
   private readonly stopWatching: () => void;
   private readonly consumer: StreamGroupConsumer;
   private readonly server: MetricsServer;
@@ -35,11 +36,12 @@ export class GovernorService {
     const redisOptions = { ...redisSettingsFrom(config), app: 'governor', logger };
     this.command = createRedisClient(redisOptions, 'command');
     this.blocking = createRedisClient(redisOptions, 'blocking');
+    this.read = createRedisClient(redisOptions, 'read');
     // /readyz says why Redis is unreachable (WRONGPASS, certificate, ...), not just "closed"
     this.stopWatching = watchConnection(this.command, (up, reason) => (up ? this.readiness.markHealthy('redis') : this.readiness.markUnhealthy('redis', reason)));
 
     const settings = governorSettings(config);
-    this.governor = new Governor(this.command, settings, new GovernorMetrics(this.registry, () => this.readiness.ready));
+    this.governor = new Governor(this.command, settings, new GovernorMetrics(this.registry, () => this.readiness.ready), undefined, { readRedis: this.read });
     const consumerMetrics = createConsumerMetrics({ registry: this.registry, prefix: 'governor', names: GOVERNOR_CONSUMER_METRIC_NAMES });
     this.consumer = new StreamGroupConsumer({
       redis: this.command,
@@ -86,10 +88,11 @@ export class GovernorService {
   async stop(): Promise<void> {
     await this.consumer.stop();
     await this.server.stop();
-    await Promise.allSettled([this.command.quit(), this.blocking.quit()]);
+    await Promise.allSettled([this.command.quit(), this.blocking.quit(), this.read.quit()]);
     this.stopWatching();
     this.command.disconnect();
     this.blocking.disconnect();
+    this.read.disconnect();
     this.logger.info('governor stopped');
   }
 }

@@ -348,9 +348,9 @@ describe('Governor chunks: one script per chunk, decide + XACK in one step (real
     await redis.xgroup('CREATE', PLAN_STREAM, GROUP, '0', 'MKSTREAM');
   });
 
-  function governor(overrides: Partial<GovernorSettings> = {}, chunkSize?: number) {
+  function governor(overrides: Partial<GovernorSettings> = {}, chunkSize?: number, readRedis?: Redis) {
     const metrics = new GovernorMetrics(new Registry());
-    return { gov: new Governor(redis, settings(overrides), metrics, () => now, { chunkSize }), metrics };
+    return { gov: new Governor(redis, settings(overrides), metrics, () => now, { chunkSize, readRedis }), metrics };
   }
 
   /** XADDs the plans and reads them into the group (delivered, pending), as the consumer would. */
@@ -461,14 +461,22 @@ describe('Governor chunks: one script per chunk, decide + XACK in one step (real
     expect(await pending()).toBe(0);
   });
 
-  it('batches handed over before the previous one was decided are still decided in stream order', async () => {
-    const { gov } = governor({ maxExecPerHour: 0, maxExecPer5Min: 0 }, 1);
-    const entries = await deliver([planFields({ plan_id: 'o1' }), planFields({ plan_id: 'o2' }), planFields({ plan_id: 'o3' }), planFields({ plan_id: 'o4' })]);
-    // two batches in flight at once, as the consumer does with maxBatchesInFlight 2
-    const [a, b] = await Promise.all([gov.decide(entries.slice(0, 2), undefined, ACK), gov.decide(entries.slice(2), undefined, ACK)]);
-    expect([...a, ...b].map((d) => (d as Decision).reason)).toEqual(['ok', 'symbol_cooldown', 'symbol_cooldown', 'symbol_cooldown']);
-    expect((await readEvents(redis)).map((e) => e['plan_id'])).toEqual(['o1', 'o2', 'o3', 'o4']);
-  });
+  it.each([['one connection', false], ['the read script on a connection of its own', true]])(
+    'batches handed over before the previous one was decided are still decided in stream order (%s)',
+    async (_, ownRead) => {
+      const read = ownRead ? redis.duplicate() : undefined;
+      try {
+        const { gov } = governor({ maxExecPerHour: 0, maxExecPer5Min: 0 }, 1, read);
+        const entries = await deliver(['o1', 'o2', 'o3', 'o4', 'o5', 'o6'].map((plan_id) => planFields({ plan_id })));
+        // three batches in flight at once, as the consumer hands them over with maxBatchesInFlight
+        const all = await Promise.all([0, 2, 4].map((at) => gov.decide(entries.slice(at, at + 2), undefined, ACK)));
+        expect(all.flat().map((d) => (d as Decision).reason)).toEqual(['ok', 'symbol_cooldown', 'symbol_cooldown', 'symbol_cooldown', 'symbol_cooldown', 'symbol_cooldown']);
+        expect((await readEvents(redis)).map((e) => e['plan_id'])).toEqual(['o1', 'o2', 'o3', 'o4', 'o5', 'o6']);
+      } finally {
+        read?.disconnect();
+      }
+    },
+  );
 
   it('batches in flight when Redis lost its scripts run again in stream order', async () => {
     const { gov } = governor({ maxExecPerHour: 0, maxExecPer5Min: 0 }, 1);

@@ -12,8 +12,10 @@ import { describeRedisEndpoint, RedisSettingsError, resolveRedisEndpoint, type R
  *   stale `now`.
  * - `blocking`: a dedicated connection for `XREADGROUP ... BLOCK`. Commands wait for the
  *   connection to come back (offline queue on, `maxRetriesPerRequest: null`).
+ * - `read`: a second fail-fast connection, like `command`, for reads that must not queue behind
+ *   the writes in flight on the command connection (one connection answers in order).
  */
-export type RedisClientRole = 'command' | 'blocking';
+export type RedisClientRole = 'command' | 'blocking' | 'read';
 
 /** The minimal logger the client reports connection events to (a winston logger fits). */
 export interface RedisEventLogger {
