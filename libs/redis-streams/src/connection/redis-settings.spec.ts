@@ -42,6 +42,9 @@ describe('redisClientOptions', () => {
     expect(command.connectionName).toMatch(/^allocation-target:.+:command$/);
     const blocking = redisClientOptions({ app: 'governor', host: 'h' }, 'blocking');
     expect(blocking).toMatchObject({ maxRetriesPerRequest: null, enableOfflineQueue: true });
+    const read = redisClientOptions({ app: 'governor', host: 'h' }, 'read');
+    expect(read).toMatchObject({ maxRetriesPerRequest: 0, enableOfflineQueue: false, autoResendUnfulfilledCommands: false });
+    expect(read.connectionName).toMatch(/^governor:.+:read$/);
   });
 
   it('names connections with characters CLIENT SETNAME accepts', () => {
