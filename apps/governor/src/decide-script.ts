@@ -54,7 +54,8 @@ export const RECORD_ARGS = { execute: 8, skip: 5, dead: 6 } as const;
  * the newest permit times, newest first, each 13 digits of epoch milliseconds, at most
  * max(`GOV_MAX_EXEC_PER_HOUR`, `GOV_MAX_EXEC_PER_5MIN`, {@link PERMIT_HISTORY_FLOOR}) of them:
  * the k-th newest time alone tells whether k permits fall in a window, so every gate reads one
- * fixed position. Read in the chunk's MGET, written once per symbol and chunk.
+ * fixed position. Read in the plan's MGET (the first time a chunk needs the symbol), written
+ * once per symbol and chunk.
  */
 export const GATE_KEY_PREFIX = 'quantum:governor:gate:';
 
@@ -199,7 +200,7 @@ end
 -- Decides the entry whose record starts at ARGV[i]; returns outcome, reason.
 local function decide(i, kind)
   local ekey = 'quantum:governor:entry:' .. eid
-  local dkey, prev, d, gvalue = nil, nil, nil, nil
+  local dkey, prev, d, gkey, gvalue = nil, nil, nil, nil, nil
   -- entry record and decision record (and the gate state, the first time a chunk needs a
   -- symbol's) in one call
   if kind == 'execute' then
@@ -208,7 +209,8 @@ local function decide(i, kind)
       local r = call('MGET', ekey, dkey)
       prev, d = r[1], r[2]
     else
-      local r = call('MGET', ekey, dkey, '${GATE_KEY_PREFIX}' .. sym)
+      gkey = '${GATE_KEY_PREFIX}' .. sym
+      local r = call('MGET', ekey, dkey, gkey)
       prev, d, gvalue = r[1], r[2], r[3]
     end
   elseif pid ~= '' then
@@ -261,7 +263,7 @@ local function decide(i, kind)
   local verdict, notional, granted = ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
   local st = states[sym]
   if not st then
-    st = read_state('${GATE_KEY_PREFIX}' .. sym, gvalue, sym)
+    st = read_state(gkey, gvalue, sym)
     states[sym] = st
   end
   if killed == nil then killed = call('GET', kill_key) == '1' end
