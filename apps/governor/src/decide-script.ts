@@ -8,12 +8,17 @@
  *
  * Why one script per chunk: the per-call cost of EVALSHA (argument table, script lookup, reply,
  * client round trip bookkeeping) was most of the Redis time per plan; inside one call a plan
- * costs only its own redis.call()s, so the script keeps those few (five per permit).
+ * costs only its own redis.call()s, so the script keeps those few: three per permit (claim the
+ * plan_id, the permit, the audit event), plus per chunk one MGET of the gate states, the kill
+ * switch, one SET per changed gate state and the XACK.
  *
  * Keys are built inside the script from the arguments (single Redis, no cluster):
  *   quantum:governor:entry:{entry_id}     "outcome|reason" for entries that claim no plan_id
- *                                          (dead letters, duplicates): replay detection
- *   quantum:governor:decision:{plan_id}   "entry_id|outcome|reason", EX decision TTL
+ *                                          (dead letters, already_decided duplicates): replay
+ *                                          detection
+ *   quantum:governor:decision:{plan_id}   "entry_id|outcome|reason", EX decision TTL, written
+ *                                          with SET NX GET: the dedupe read and the claim in one
+ *                                          call, after the gates and before any other write
  *   quantum:governor:gate:{symbol}        the symbol's gate state, one string (see GATE_KEY_PREFIX)
  *   quantum:permit:{plan_id}              the permit (SET NX EX)
  *   quantum:governor:block:{plan_id}      block record JSON (EX)
@@ -54,8 +59,8 @@ export const RECORD_ARGS = { execute: 8, skip: 5, dead: 6 } as const;
  * the newest permit times, newest first, each 13 digits of epoch milliseconds, at most
  * max(`GOV_MAX_EXEC_PER_HOUR`, `GOV_MAX_EXEC_PER_5MIN`, {@link PERMIT_HISTORY_FLOOR}) of them:
  * the k-th newest time alone tells whether k permits fall in a window, so every gate reads one
- * fixed position. Read in the plan's MGET (the first time a chunk needs the symbol), written
- * once per symbol and chunk.
+ * fixed position. Read for all the chunk's EXECUTE symbols in one MGET before the first entry,
+ * parsed when an entry first needs it, written once per symbol and chunk.
  */
 export const GATE_KEY_PREFIX = 'quantum:governor:gate:';
 
@@ -197,46 +202,69 @@ local function record_end(i, kind)
   return i + ${RECORD_ARGS.dead} + tonumber(ARGV[i + 5])
 end
 
+-- The gate state of every symbol the chunk's EXECUTE entries name, in one MGET before the first
+-- entry (one call per chunk instead of one per symbol); parsed when an entry first needs it.
+local gate_keys, gate_values = {}, {}
+do
+  local syms, keys = {}, {}
+  local j = ${HEADER_ARGS + 1}
+  while j <= #ARGV do
+    local kind = ARGV[j]
+    if kind == 'execute' then
+      local s = ARGV[j + 3]
+      if not gate_keys[s] then
+        local key = '${GATE_KEY_PREFIX}' .. s
+        gate_keys[s] = key
+        syms[#syms + 1] = s
+        keys[#keys + 1] = key
+      end
+    end
+    j = record_end(j, kind)
+  end
+  for a = 1, #keys, 500 do
+    local b = a + 499
+    if b > #keys then b = #keys end
+    local values = call('MGET', unpack(keys, a, b))
+    for k = a, b do gate_values[syms[k]] = values[k - a + 1] end
+  end
+end
+
+-- The plan's decision record, written only if absent (SET NX GET: the dedupe read and the write
+-- in one call). Returns nothing when this entry claimed the plan_id; otherwise the outcome and
+-- reason of the entry: 'already' when this very entry was decided before, else 'duplicate'.
+local function claim(dkey, ekey, value)
+  local d = call('SET', dkey, value, 'NX', 'GET', 'EX', ttl)
+  if not d then return nil end
+  local sep = find(d, '|', 1, true)
+  -- replay of the entry that owns the plan decision
+  if sep and sub(d, 1, sep - 1) == eid then return 'already', sub(d, sep + 1) end
+  -- replay of an entry decided as a duplicate
+  local prev = call('GET', ekey)
+  if prev then return 'already', prev end
+  call('SET', ekey, 'duplicate|already_decided', 'EX', ttl)
+  event('duplicate', 'already_decided')
+  return 'duplicate', 'already_decided'
+end
+
 -- Decides the entry whose record starts at ARGV[i]; returns outcome, reason.
 local function decide(i, kind)
   local ekey = 'quantum:governor:entry:' .. eid
-  local dkey, prev, d, gkey, gvalue = nil, nil, nil, nil, nil
-  -- entry record and decision record (and the gate state, the first time a chunk needs a
-  -- symbol's) in one call
-  if kind == 'execute' then
-    dkey = 'quantum:governor:decision:' .. pid
-    if states[sym] then
-      local r = call('MGET', ekey, dkey)
-      prev, d = r[1], r[2]
-    else
-      gkey = '${GATE_KEY_PREFIX}' .. sym
-      local r = call('MGET', ekey, dkey, gkey)
-      prev, d, gvalue = r[1], r[2], r[3]
-    end
-  elseif pid ~= '' then
-    dkey = 'quantum:governor:decision:' .. pid
-    local both = call('MGET', ekey, dkey)
-    prev, d = both[1], both[2]
-  else
-    prev = call('GET', ekey)
-  end
-  -- replay of an entry that owns no plan decision (dead letter, duplicate)
-  if prev then return 'already', prev end
-
-  if pid ~= '' then
-    if d then
-      local sep = find(d, '|', 1, true)
-      -- replay of the entry that owns the plan decision
-      if sep and sub(d, 1, sep - 1) == eid then return 'already', sub(d, sep + 1) end
-      if kind ~= 'dead' then
-        call('SET', ekey, 'duplicate|already_decided', 'EX', ttl)
-        event('duplicate', 'already_decided')
-        return 'duplicate', 'already_decided'
-      end
-    end
-  end
 
   if kind == 'dead' then
+    -- a dead letter claims no plan_id (a corrected plan may be sent again with it): replay is
+    -- told by its entry record, or by the decision record of the entry itself
+    local prev, d
+    if pid ~= '' then
+      local both = call('MGET', ekey, 'quantum:governor:decision:' .. pid)
+      prev, d = both[1], both[2]
+    else
+      prev = call('GET', ekey)
+    end
+    if prev then return 'already', prev end
+    if d then
+      local sep = find(d, '|', 1, true)
+      if sep and sub(d, 1, sep - 1) == eid then return 'already', sub(d, sep + 1) end
+    end
     local reason = ARGV[i + 4]
     call('SET', ekey, 'dead_letter|' .. reason, 'EX', ttl)
     local n = tonumber(ARGV[i + 5])
@@ -250,20 +278,22 @@ local function decide(i, kind)
     return 'dead_letter', reason
   end
 
+  local dkey = 'quantum:governor:decision:' .. pid
   if kind == 'skip' then
     -- a skipped plan claims its plan_id (a later EXECUTE with it is a duplicate)
     local reason = ARGV[i + 4]
-    call('SET', dkey, eid .. '|skipped|' .. reason, 'EX', ttl)
+    local o, r = claim(dkey, ekey, eid .. '|skipped|' .. reason)
+    if o then return o, r end
     event('skipped', reason)
     return 'skipped', reason
   end
 
   -- EXECUTE: the gates, in contract order; the first that says no gives the reason. The state is
-  -- read (and checked) before anything is written.
+  -- read (and checked) before anything is written; it changes only once the plan is claimed.
   local verdict, notional, granted = ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
   local st = states[sym]
   if not st then
-    st = read_state(gkey, gvalue, sym)
+    st = read_state(gate_keys[sym], gate_values[sym], sym)
     states[sym] = st
   end
   if killed == nil then killed = call('GET', kill_key) == '1' end
@@ -289,9 +319,19 @@ local function decide(i, kind)
   end
 
   local permit = reason == '' or mode == 'dry_run'
+  local r = reason
+  if r == '' then r = 'ok' end
+  local outcome = permit and 'permitted' or 'blocked'
+  local o, why = claim(dkey, ekey, eid .. '|' .. outcome .. '|' .. r)
+  if o then return o, why end
   if permit and not call('SET', 'quantum:permit:' .. pid, ARGV[i + 7], 'NX', 'EX', permit_ttl) then
-    -- a permit for this plan_id exists (decision record expired or evicted): never overwrite it
-    call('SET', ekey, 'duplicate|permit_exists', 'EX', ttl)
+    -- a permit for this plan_id exists although no decision was remembered (expired or
+    -- evicted): never overwrite it. The claim just written said otherwise and is corrected, so
+    -- this entry owns the plan_id as a duplicate. Builds before the claim kept such a duplicate
+    -- in the entry record only: a replay of one of theirs is told by that record.
+    local prev = call('GET', ekey)
+    call('SET', dkey, eid .. '|duplicate|permit_exists', 'EX', ttl)
+    if prev then return 'already', prev end
     event('duplicate', 'permit_exists')
     return 'duplicate', 'permit_exists'
   end
@@ -308,15 +348,11 @@ local function decide(i, kind)
     end
   end
   if permit then
-    local r = reason
-    if r == '' then r = 'ok' end
-    call('SET', dkey, eid .. '|permitted|' .. r, 'EX', ttl)
     event('permitted', r)
     return 'permitted', r
   end
   call('SET', 'quantum:governor:block:' .. pid,
     '{"reason":"' .. reason .. '","timestamp":' .. now .. ',"symbol":"' .. sym .. '"}', 'EX', block_ttl)
-  call('SET', dkey, eid .. '|blocked|' .. reason, 'EX', ttl)
   event('blocked', reason)
   return 'blocked', reason
 end

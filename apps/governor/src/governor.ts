@@ -6,6 +6,7 @@ import { DECIDE_LUA } from './decide-script';
 import { READ_FLAT, READ_LUA, READ_PACKED, READ_SEPARATOR } from './read-script';
 import { permitBasis, permitFor, type EfficiencyLookup, type PermitBasis, type PermitDraft } from './permit';
 import { parsePlan, type PlanParse } from './plan';
+import { assertRedisVersion } from './redis-version';
 import { staticVerdict } from './static-gates';
 import type { GovernorSettings } from './settings';
 import type { GovernorMetrics } from './metrics';
@@ -95,9 +96,11 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
     ];
   }
 
-  /** Loads the scripts (SCRIPT LOAD); also done again by itself after NOSCRIPT. */
+  /** Checks the Redis version and loads the scripts (SCRIPT LOAD); also done again by itself after NOSCRIPT. */
   async loadScript(): Promise<void> {
-    await Promise.all([this.redis.script('LOAD', DECIDE_LUA), this.redis.script('LOAD', READ_LUA)]);
+    const [info] = await Promise.all([this.redis.info('server'), this.redis.script('LOAD', DECIDE_LUA), this.redis.script('LOAD', READ_LUA)]);
+    const { host, port, path } = this.redis.options;
+    assertRedisVersion(info, path ?? `${host}:${port}`);
   }
 
   /** The read script (read-only), and after NOSCRIPT (Redis restarted or flushed its script cache) SCRIPT LOAD and again. */

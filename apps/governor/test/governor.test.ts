@@ -305,6 +305,26 @@ describe('Governor decisions (real Redis)', () => {
     expect(d).toMatchObject({ outcome: 'duplicate', reason: 'permit_exists' });
     expect(await redis.get('quantum:permit:pre')).toBe('x');
     expect(await redis.exists(GATE_BTC)).toBe(0); // not counted as a permit
+    // the duplicate claims the plan_id: a replay of it, or a later entry with it, writes no second permit
+    expect(await redis.get('quantum:governor:decision:pre')).toBe(`${d!.entryId}|duplicate|permit_exists`);
+    const again = await gov.decide([{ id: d!.entryId, fields: planFields({ plan_id: 'pre' }), deliveryCount: 2 }]);
+    expect(again[0]).toMatchObject({ outcome: 'replayed' });
+    const [later] = await decide(gov, [planFields({ plan_id: 'pre' })]);
+    expect(later).toMatchObject({ outcome: 'duplicate', reason: 'already_decided' });
+    expect((await readEvents(redis)).map((e) => e['reason'])).toEqual(['permit_exists', 'already_decided']);
+    expect(await redis.get('quantum:permit:pre')).toBe('x');
+  });
+
+  it('an entry an older build decided as permit_exists (entry record only) is a replay, not a second event', async () => {
+    const { gov } = governor();
+    const [entry] = await addPlans(redis, [planFields({ plan_id: 'old' })]);
+    await redis.set('quantum:permit:old', 'x', 'EX', 60);
+    await redis.set(`quantum:governor:entry:${entry!.id}`, 'duplicate|permit_exists', 'EX', 60);
+    const [d] = await gov.decide([{ ...entry!, deliveryCount: 2 }]);
+    expect(d).toMatchObject({ outcome: 'replayed' });
+    expect(await readEvents(redis)).toHaveLength(0);
+    expect(await redis.get('quantum:permit:old')).toBe('x');
+    expect(await redis.exists(GATE_BTC)).toBe(0);
   });
 
   it('a Redis error reading the efficiency hash gives a neutral redis_error hint', async () => {
@@ -435,6 +455,7 @@ describe('Governor chunks: one script per chunk, decide + XACK in one step (real
   });
 
   it.each([
+    ['a decision record of another type', 'quantum:governor:decision:g2', 'hash', /WRONGTYPE/],
     ['a gate state of another type', `${GATE_KEY_PREFIX}BADUSDT`, 'hash', /WRONGTYPE/],
     ['a gate state that is not one', `${GATE_KEY_PREFIX}BADUSDT`, '2023-11-14|abc|', /malformed/],
     ['a gate state with a broken permit time list', `${GATE_KEY_PREFIX}BADUSDT`, '2023-11-14|0|12345', /malformed/],
