@@ -315,6 +315,16 @@ describe('Governor decisions (real Redis)', () => {
     expect(await redis.get('quantum:permit:pre')).toBe('x');
   });
 
+  it('the audit stream stays within EVENTS_STREAM_MAXLEN (MAXLEN ~: whole stream nodes of 100 entries)', async () => {
+    const { gov } = governor({ eventsMaxLen: 10 });
+    await decide(gov, Array.from({ length: 300 }, (_, k) => planFields({ plan_id: `m${k}` })));
+    const length = await redis.xlen('quantum:stream:governor.events');
+    expect(length).toBeGreaterThanOrEqual(10);
+    expect(length).toBeLessThanOrEqual(10 + 100);
+    const [newest] = (await redis.xrevrange('quantum:stream:governor.events', '+', '-', 'COUNT', 1)) as [string, string[]][];
+    expect(fieldsToMap(newest![1])['plan_id']).toBe('m299');
+  });
+
   it('an entry an older build decided as permit_exists (entry record only) is a replay, not a second event', async () => {
     const { gov } = governor();
     const [entry] = await addPlans(redis, [planFields({ plan_id: 'old' })]);
