@@ -53,7 +53,7 @@ export class GovernorService {
       deadLetter: this.governor,
       batchSize: config.GOV_BATCH_SIZE,
       // read and prepare the next batch while Redis runs the scripts of the previous one
-      maxBatchesInFlight: 2,
+      maxBatchesInFlight: 3,
       blockMs: config.GOV_BLOCK_MS,
       claimIdleMs: config.GOV_CLAIM_IDLE_MS,
       maxDeliveries: config.GOV_MAX_DELIVERIES,
