@@ -52,7 +52,8 @@ export class GovernorService {
       handler: this.governor,
       deadLetter: this.governor,
       batchSize: config.GOV_BATCH_SIZE,
-      // read and prepare the next batch while Redis runs the scripts of the previous one
+      // read and prepare the next batches while Redis runs the scripts of the previous one; with
+      // two, Redis still idled between batches (docs/governor.md, round 6)
       maxBatchesInFlight: 3,
       blockMs: config.GOV_BLOCK_MS,
       claimIdleMs: config.GOV_CLAIM_IDLE_MS,
