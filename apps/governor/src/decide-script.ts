@@ -150,11 +150,12 @@ local function read_state(key, value, sym)
     return legacy_state(key, sym)
   end
   local sep = find(value, '|', 12, true)
-  local total = sep and tonumber(sub(value, 12, sep - 1))
+  local total_s = sep and sub(value, 12, sep - 1)
+  local total = total_s and tonumber(total_s)
   if not total or byte(value, 11) ~= 124 or (#value - sep) % W ~= 0 then
     return error({ err = 'ERR gate state at ' .. key .. ' is malformed' })
   end
-  local st = { key = key, day = sub(value, 1, 10), total = total, total_s = sub(value, 12, sep - 1), times = sub(value, sep + 1) }
+  local st = { key = key, day = sub(value, 1, 10), total = total, total_s = total_s, times = sub(value, sep + 1) }
   -- a new UTC day starts from 0; a state already of a later day (a replica whose clock read
   -- came after midnight) keeps it, so this plan counts toward that later day
   if st.day ~= day and day_number(st.day) < today then st.day, st.total, st.total_s = day, 0, '0' end
