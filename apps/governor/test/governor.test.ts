@@ -240,11 +240,18 @@ describe('Governor decisions (real Redis)', () => {
         now = t;
         expect((await decide(gov, [planFields()]))[0]!.outcome).toBe('permitted');
       }
+      // stored newest first, whatever the order of the decisions
+      expect((await gateState(redis))!.times).toEqual([T0 + 12.25, T0 + 10, T0 + 5.5].map((t) => t * 1000));
       // the 3rd newest (T0 + 5.5) leaves the hour exactly 3600 s later
       now = T0 + 5.5 + 3600 - 0.001;
       await blockedBy(gov, planFields(), 'hourly_limit_exceeded');
       now = T0 + 5.5 + 3600;
       expect((await decide(gov, [planFields()]))[0]!.outcome).toBe('permitted');
+      // two permits of one chunk whose clock read is older than the newest stored permit
+      const { gov: open } = governor({ symbolCooldownSec: 0, maxExecPerHour: 0, maxExecPer5Min: 0 });
+      now = T0 + 3605;
+      expect((await decide(open, [planFields(), planFields()])).map((d) => d.outcome)).toEqual(['permitted', 'permitted']);
+      expect((await gateState(redis))!.times).toEqual([T0 + 5.5 + 3600, T0 + 3605, T0 + 3605, T0 + 12.25, T0 + 10, T0 + 5.5].map((t) => t * 1000));
     });
 
     it('6: notional per trade, per UTC day, and unknown price', async () => {
