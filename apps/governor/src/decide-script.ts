@@ -232,16 +232,23 @@ do
   end
 end
 
+-- The entry record's key, built only where one is read or written: a permit, a block or a skip
+-- that claims its plan_id never needs it.
+local function entry_key()
+  return 'quantum:governor:entry:' .. eid
+end
+
 -- The plan's decision record, written only if absent (SET NX GET: the dedupe read and the write
 -- in one call). Returns nothing when this entry claimed the plan_id; otherwise the outcome and
 -- reason of the entry: 'already' when this very entry was decided before, else 'duplicate'.
-local function claim(dkey, ekey, value)
+local function claim(dkey, value)
   local d = call('SET', dkey, value, 'NX', 'GET', 'EX', ttl)
   if not d then return nil end
   local sep = find(d, '|', 1, true)
   -- replay of the entry that owns the plan decision
   if sep and sub(d, 1, sep - 1) == eid then return 'already', sub(d, sep + 1) end
   -- replay of an entry decided as a duplicate
+  local ekey = entry_key()
   local prev = call('GET', ekey)
   if prev then return 'already', prev end
   call('SET', ekey, 'duplicate|already_decided', 'EX', ttl)
@@ -251,9 +258,8 @@ end
 
 -- Decides the entry whose record starts at ARGV[i]; returns outcome, reason.
 local function decide(i, kind)
-  local ekey = 'quantum:governor:entry:' .. eid
-
   if kind == 'dead' then
+    local ekey = entry_key()
     -- a dead letter claims no plan_id (a corrected plan may be sent again with it): replay is
     -- told by its entry record, or by the decision record of the entry itself
     local prev, d
@@ -285,7 +291,7 @@ local function decide(i, kind)
   if kind == 'skip' then
     -- a skipped plan claims its plan_id (a later EXECUTE with it is a duplicate)
     local reason = ARGV[i + 4]
-    local o, r = claim(dkey, ekey, eid .. '|skipped|' .. reason)
+    local o, r = claim(dkey, eid .. '|skipped|' .. reason)
     if o then return o, r end
     event('skipped', reason)
     return 'skipped', reason
@@ -325,14 +331,14 @@ local function decide(i, kind)
   local r = reason
   if r == '' then r = 'ok' end
   local outcome = permit and 'permitted' or 'blocked'
-  local o, why = claim(dkey, ekey, eid .. '|' .. outcome .. '|' .. r)
+  local o, why = claim(dkey, eid .. '|' .. outcome .. '|' .. r)
   if o then return o, why end
   if permit and not call('SET', 'quantum:permit:' .. pid, ARGV[i + 7], 'NX', 'EX', permit_ttl) then
     -- a permit for this plan_id exists although no decision was remembered (expired or
     -- evicted): never overwrite it. The claim just written said otherwise and is corrected, so
     -- this entry owns the plan_id as a duplicate. Builds before the claim kept such a duplicate
     -- in the entry record only: a replay of one of theirs is told by that record.
-    local prev = call('GET', ekey)
+    local prev = call('GET', entry_key())
     call('SET', dkey, eid .. '|duplicate|permit_exists', 'EX', ttl)
     if prev then return 'already', prev end
     event('duplicate', 'permit_exists')
