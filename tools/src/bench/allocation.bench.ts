@@ -22,6 +22,7 @@ import { resolve } from 'node:path';
 import Redis from 'ioredis';
 import { findFreePort, startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams/testing';
 import type { Bench, BenchContext, BenchResult, BenchRow } from './registry';
+import { median } from './timing';
 
 const ROOT = resolve(__dirname, '../../..');
 const MAIN = resolve(ROOT, 'apps/allocation-target/src/main.ts');
@@ -206,12 +207,6 @@ async function runService(url: string, loops: number, client: Redis): Promise<Lo
   }).finally(() => child.kill('SIGTERM'));
   await exited;
   return records;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 export interface AllocationBenchOptions {

@@ -1,7 +1,8 @@
 import { runCoreBench } from './core.bench';
+import { formatGovernorTable } from './governor.bench';
 import { BENCHES } from './benches';
 import { runBenches } from './main';
-import { formatTable, measure } from './timing';
+import { formatTable, measure, median } from './timing';
 
 describe('benchmarks', () => {
   it('core bench returns numbers for all four paths and prints a table', async () => {
@@ -19,6 +20,28 @@ describe('benchmarks', () => {
     expect(row.sink).toBeGreaterThan(0);
     const table = formatTable('t', [{ case: 'x', opsPerSec: 1234567.8, ops: 10, seconds: 1 }]);
     expect(table.split('\n')).toEqual(['t', 'case      ops/s  ops  cpu s', '----  ---------  ---  -----', 'x     1,234,568   10   1.00']);
+  });
+
+  it('median is the middle value, or the mean of the two middle ones', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([7])).toBe(7);
+    expect(median([])).toBeNaN();
+  });
+
+  it('governor table gives the median of the sustained runs, every run and its share of XADD', () => {
+    const table = formatGovernorTable({
+      throughputPlansPerSec: 33_016, throughputPlans: 200_000, latency: [], redisSetPerSec: 1_900_000, redisXaddPerSec: 1_000_000, ratioToXadd: 0.032,
+      throughputRuns: [
+        { plansPerSec: 25_608, seconds: 7.81, xaddPerSec: 1_024_320 },
+        { plansPerSec: 33_016, seconds: 6.06, xaddPerSec: 1_031_750 },
+        { plansPerSec: 33_366, seconds: 5.99 },
+      ],
+    });
+    const sustained = table.split('\n')[1]!;
+    expect(sustained).toMatch(/^sustained throughput, gate path\s+33,016 plans\/s\s+median of 3 runs of 200000 plans: /);
+    expect(sustained).toContain('25,608 (7.81 s, 2.5% of XADD at 1,024,320/s), 33,016 (6.06 s, 3.2% of XADD at 1,031,750/s), 33,366 (5.99 s)');
+    expect(table).toContain('median 3.2% of the XADD rate measured after each');
   });
 
   it('registry names are unique; an unknown name is refused', async () => {

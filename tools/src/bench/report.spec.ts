@@ -15,6 +15,12 @@ describe('bench report', () => {
     expect(governorToRedisRatio(results.slice(1))).toBeUndefined();
   });
 
+  it("prefers the governor bench's own ratio, measured right after each run", () => {
+    const own: BenchResult = { name: 'governor', rows: [{ case: 'sustained, full gate path', opsPerSec: 40_000, ops: 50_000, seconds: 1.25, ratioToXadd: 0.032 }] };
+    expect(governorToRedisRatio([results[0]!, own])).toBe(0.032);
+    expect(governorToRedisRatio([own])).toBe(0.032);
+  });
+
   it('prints every figure and the ratio in one table', () => {
     const table = summaryTable(results);
     expect(table).toMatch(/redis-limit\s+redis XADD, pipelined x64\s+800,000/);

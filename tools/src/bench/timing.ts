@@ -26,6 +26,14 @@ export function measure(caseName: string, batch: (n: number) => number, opts: { 
   return { case: caseName, opsPerSec: ops / seconds, ops, seconds, sink };
 }
 
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
 export function formatTable(title: string, rows: readonly BenchRow[]): string {
   const head = ['case', 'ops/s', 'ops', 'cpu s'];
   const body = rows.map((r) => [r.case, Math.round(r.opsPerSec).toLocaleString('en-US'), String(r.ops), r.seconds.toFixed(2)]);
