@@ -94,11 +94,16 @@ export interface GovernorBenchOptions {
   readonly main?: string;
 }
 
-function planFields(id: string, symbol: string): string[] {
+/** The fields of one bench plan: an EXECUTE that passes every gate under the bench's limits. */
+export function planFields(id: string, symbol: string): string[] {
   return ['plan_id', id, 'symbol', symbol, 'action', 'OPEN_PROPOSED', 'decision', 'EXECUTE', 'kill_score', '0.1', 'side', 'BUY', 'qty', '0.5', 'price', '100', 'timestamp', '1700000000', 'steps', '[{"step":"open"}]'];
 }
 
-async function startGovernor(main: string, url: string, batchSize: number): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
+/**
+ * Starts the governor bundle `main` with the bench's limits (every plan a permit) and waits until
+ * its /readyz says ready.
+ */
+export async function startGovernor(main: string, url: string, batchSize: number): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
   const port = await findFreePort();
   const child = spawn(process.execPath, [main], {
     cwd: ROOT,
@@ -129,33 +134,44 @@ async function startGovernor(main: string, url: string, batchSize: number): Prom
   };
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-async function groupDone(redis: Redis): Promise<boolean> {
+/** Whether the group has nothing left: no lag and nothing pending (decisions and acks are one step). */
+export async function groupDone(redis: Redis): Promise<boolean> {
   const groups = (await redis.xinfo('GROUPS', PLAN_STREAM)) as unknown[][];
   const g = groups[0] ?? [];
   const field = (name: string) => Number(g[g.indexOf(name) + 1]);
   return field('lag') === 0 && field('pending') === 0;
 }
 
-async function seedEfficiency(redis: Redis): Promise<void> {
+/** An efficiency hash for every bench symbol, scores 0.00 to 0.99, fresh and confident. */
+export async function seedEfficiency(redis: Redis): Promise<void> {
   const now = Math.floor(Date.now() / 1000);
   const pipe = redis.pipeline();
   SYMBOLS.forEach((s, i) => pipe.hset(`quantum:capital:efficiency:${s}`, { efficiency_score: String((i % 100) / 100), confidence: '0.9', ts: String(now) }));
   await pipe.exec();
 }
 
-async function throughput(main: string, redis: Redis, url: string, plans: number, batchSize: number): Promise<ThroughputRun> {
-  await redis.flushall();
-  await seedEfficiency(redis);
+/**
+ * Creates the group `governor` from the start of the plan stream and writes `plans` EXECUTE plans
+ * (plan ids `t0`, `t1`, ... in hex) over the bench's symbols, pipelined: a backlog for a governor
+ * started afterwards.
+ */
+export async function writePlans(redis: Redis, plans: number): Promise<void> {
   await redis.xgroup('CREATE', PLAN_STREAM, 'governor', '0', 'MKSTREAM');
   for (let i = 0; i < plans; i += 5000) {
     const p = redis.pipeline();
     for (let j = i; j < Math.min(plans, i + 5000); j++) p.xadd(PLAN_STREAM, '*', ...planFields(`t${j.toString(16)}`, SYMBOLS[j % SYMBOLS.length]!));
     await p.exec();
   }
+}
+
+async function throughput(main: string, redis: Redis, url: string, plans: number, batchSize: number): Promise<ThroughputRun> {
+  await redis.flushall();
+  await seedEfficiency(redis);
+  await writePlans(redis, plans);
   const gov = await startGovernor(main, url, batchSize);
   try {
     // The governor starts deciding as soon as it is ready; time from its first event to the last.
