@@ -37,11 +37,13 @@ describe('benchmarks', () => {
         { plansPerSec: 33_016, seconds: 6.06, xaddPerSec: 1_031_750 },
         { plansPerSec: 33_366, seconds: 5.99 },
       ],
+      aofRuns: [{ plansPerSec: 21_500, seconds: 9.3 }],
     });
     const sustained = table.split('\n')[1]!;
     expect(sustained).toMatch(/^sustained throughput, gate path\s+33,016 plans\/s\s+median of 3 runs of 200000 plans: /);
     expect(sustained).toContain('25,608 (7.81 s, 2.5% of XADD at 1,024,320/s), 33,016 (6.06 s, 3.2% of XADD at 1,031,750/s), 33,366 (5.99 s)');
     expect(table).toContain('median 3.2% of the XADD rate measured after each');
+    expect(table.split('\n')[2]).toMatch(/^sustained, AOF fsync every second\s+21,500 plans\/s\s+one run: 21,500 \(9\.30 s\); with the persistence production runs$/);
   });
 
   it('registry names are unique; an unknown name is refused', async () => {
