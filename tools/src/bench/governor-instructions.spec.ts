@@ -19,8 +19,10 @@ describe('governor instruction count', () => {
     );
     const lines = text.split('\n');
     expect(lines[0]).toContain('20000 EXECUTE plans over 1000 symbols');
+    expect(lines[0]).toContain(', no persistence)');
     expect(lines[1]).toMatch(/^apps\/governor\/dist\/main\.js\s+158,000 instructions\/plan$/);
     expect(lines[2]).toMatch(/^tmp\/variant\.js\s+150,100 instructions\/plan {2}-5\.0 % vs the first$/);
     expect(lines[3]).toContain('(19000 decisions for 20000 plans: not comparable)');
+    expect(formatInstructionCounts([], '/w', 'everysec').split('\n')[0]).toContain(', append-only file with appendfsync everysec)');
   });
 });

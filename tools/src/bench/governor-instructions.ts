@@ -13,7 +13,8 @@
  * group has no lag and nothing pending, counters dumped (`callgrind_control -d`). Instructions per
  * plan = the dump's total / plans; it includes the governor's start (connections, SCRIPT LOAD),
  * a few hundred thousand instructions, under 0.2 % at the default 20 000 plans. Needs valgrind
- * (Debian: apt-get install -y valgrind). PLANS=n sets the count.
+ * (Debian: apt-get install -y valgrind). PLANS=n sets the count; APPENDFSYNC=everysec (or always,
+ * no) runs Redis with an append-only file and that fsync policy, as production keeps the decisions.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -65,14 +66,20 @@ async function connectWhenUp(port: number, server: ChildProcess): Promise<Redis>
   }
 }
 
-/** Counts Redis's instructions while the governor bundle `main` decides `plans` plans. */
-export async function countGovernorInstructions(main: string, plans = 20_000): Promise<InstructionCount> {
+export type AppendFsync = 'always' | 'everysec' | 'no';
+
+/**
+ * Counts Redis's instructions while the governor bundle `main` decides `plans` plans; with
+ * `appendFsync`, Redis keeps an append-only file with that fsync policy (the fsyncs themselves are
+ * kernel work, not counted).
+ */
+export async function countGovernorInstructions(main: string, plans = 20_000, appendFsync?: AppendFsync): Promise<InstructionCount> {
   if (spawnSync('valgrind', ['--version']).status !== 0) throw new Error('valgrind not found (Debian: apt-get install -y valgrind)');
   const dir = mkdtempSync(join(tmpdir(), 'governor-callgrind-'));
   const port = await findFreePort();
   const server = spawn(
     'valgrind',
-    ['--tool=callgrind', `--callgrind-out-file=${join(dir, 'callgrind.out')}`, 'redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    ['--tool=callgrind', `--callgrind-out-file=${join(dir, 'callgrind.out')}`, 'redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', ...(appendFsync ? ['--appendonly', 'yes', '--appendfsync', appendFsync] : ['--appendonly', 'no']), '--dir', dir],
     { stdio: 'ignore' },
   );
   const exited = new Promise<void>((r) => server.once('exit', () => r()));
@@ -105,7 +112,7 @@ export async function countGovernorInstructions(main: string, plans = 20_000): P
   }
 }
 
-export function formatInstructionCounts(counts: readonly InstructionCount[], cwd = process.cwd()): string {
+export function formatInstructionCounts(counts: readonly InstructionCount[], cwd = process.cwd(), appendFsync?: AppendFsync): string {
   const first = counts[0];
   const lines = counts.map((c) => {
     const change = c === first || !first ? '' : `  ${(((c.perPlan - first.perPlan) / first.perPlan) * 100).toFixed(1)} % vs the first`;
@@ -113,7 +120,8 @@ export function formatInstructionCounts(counts: readonly InstructionCount[], cwd
     return `${relative(cwd, c.main).padEnd(40)} ${Math.round(c.perPlan).toLocaleString('en-US').padStart(9)} instructions/plan${change}${incomplete}`;
   });
   const plans = first?.plans ?? 0;
-  return [`governor: Redis instructions per plan under callgrind (${plans} EXECUTE plans over 1000 symbols, batch 500, every plan a permit)`, ...lines].join('\n');
+  const persistence = appendFsync ? `, append-only file with appendfsync ${appendFsync}` : ', no persistence';
+  return [`governor: Redis instructions per plan under callgrind (${plans} EXECUTE plans over 1000 symbols, batch 500, every plan a permit${persistence})`, ...lines].join('\n');
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -123,9 +131,14 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`PLANS=${process.env['PLANS']} is not allowed: a whole number above 0`);
     return 2;
   }
+  const fsync = process.env['APPENDFSYNC'] || undefined;
+  if (fsync !== undefined && fsync !== 'always' && fsync !== 'everysec' && fsync !== 'no') {
+    console.error(`APPENDFSYNC=${fsync} is not allowed: always, everysec or no (or unset for no append-only file)`);
+    return 2;
+  }
   const counts: InstructionCount[] = [];
-  for (const bundle of bundles) counts.push(await countGovernorInstructions(bundle, plans));
-  console.log(formatInstructionCounts(counts));
+  for (const bundle of bundles) counts.push(await countGovernorInstructions(bundle, plans, fsync));
+  console.log(formatInstructionCounts(counts, process.cwd(), fsync));
   return counts.every((c) => c.decisions === c.plans) ? 0 : 1;
 }
 
