@@ -16,16 +16,15 @@
  * (Debian: apt-get install -y valgrind). PLANS=n sets the count; APPENDFSYNC=everysec (or always,
  * no) runs Redis with an append-only file and that fsync policy, as production keeps the decisions.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import Redis from 'ioredis';
+import { waitForReady } from '@quantum/redis-streams';
 import { findFreePort } from '@quantum/redis-streams/testing';
-import { groupDone, seedEfficiency, sleep, startGovernor, writePlans } from './governor.bench';
+import { EVENTS, groupDone, seedEfficiency, sleep, startGovernor, writePlans } from './governor.bench';
 import { serviceBundle } from './service-bundle';
-
-const EVENTS = 'quantum:stream:governor.events';
 
 export interface InstructionCount {
   readonly main: string;
@@ -48,21 +47,20 @@ function callgrindControl(flag: '-z' | '-d', pid: number): void {
   if (run.status !== 0) throw new Error(`callgrind_control ${flag} ${pid} exited ${run.status}: ${run.stderr || run.stdout}`);
 }
 
-async function connectWhenUp(port: number, server: ChildProcess): Promise<Redis> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const redis = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    redis.on('error', () => undefined);
-    try {
-      await redis.connect();
-      await redis.ping();
-      return redis;
-    } catch {
-      redis.disconnect();
-    }
-    if (server.exitCode !== null) throw new Error(`redis-server under valgrind exited ${server.exitCode}`);
-    if (Date.now() > deadline) throw new Error('redis-server under valgrind did not answer within 60 s');
-    await sleep(250);
+/** A client once Redis under valgrind (seconds to start) answers; fails at once when it exited instead. */
+async function connectWhenUp(port: number, exited: Promise<void>): Promise<Redis> {
+  const redis = new Redis({ port, retryStrategy: () => 250 });
+  // refused connections until the server listens; ioredis retries them itself
+  redis.on('error', () => undefined);
+  try {
+    await Promise.race([
+      waitForReady(redis, 60_000),
+      exited.then(() => Promise.reject(new Error('redis-server under valgrind exited before it answered'))),
+    ]);
+    return redis;
+  } catch (error) {
+    redis.disconnect();
+    throw error;
   }
 }
 
@@ -87,7 +85,7 @@ export async function countGovernorInstructions(main: string, plans = 20_000, ap
   let redis: Redis | undefined;
   try {
     if (pid === undefined) throw new Error('valgrind did not start');
-    redis = await connectWhenUp(port, server);
+    redis = await connectWhenUp(port, exited);
     await seedEfficiency(redis);
     await writePlans(redis, plans);
     callgrindControl('-z', pid);
