@@ -52,7 +52,7 @@ async function main(argv: readonly string[]): Promise<number> {
     readiness.set('redis', up, up ? 'connected' : reason);
     if (up) onRedisBack();
   });
-  const registry = createMetricsRegistry({ app: APP });
+  const registry = createMetricsRegistry();
   const metrics = new ShadowMetrics(registry, () => readiness.ready);
   const service = new ShadowService(client, settings, metrics, {
     error: (m, meta) => log.error(m, meta),

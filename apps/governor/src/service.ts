@@ -5,7 +5,7 @@ import { createConsumerMetrics, createRedisClient, defaultConsumerName, StreamGr
 import { redactedConfig, type Logger } from '@quantum/service-runtime';
 import { Governor } from './governor';
 import { GOVERNOR_CONSUMER_METRIC_NAMES, GovernorMetrics } from './metrics';
-import { governorSettings } from './settings';
+import { governorSettings, startWarnings } from './settings';
 
 export function redisSettingsFrom(c: GovernorConfig): RedisSettings {
   return {
@@ -19,7 +19,7 @@ export function redisSettingsFrom(c: GovernorConfig): RedisSettings {
  * one), the decision handler, the stream consumer and the metrics server.
  */
 export class GovernorService {
-  readonly registry = createMetricsRegistry({ app: 'governor' });
+  readonly registry = createMetricsRegistry();
   readonly readiness = new ReadinessState(['redis', 'consumer']);
   private readonly command: Redis;
   private readonly blocking: Redis;
@@ -41,6 +41,7 @@ export class GovernorService {
     this.stopWatching = watchConnection(this.command, (up, reason) => (up ? this.readiness.markHealthy('redis') : this.readiness.markUnhealthy('redis', reason)));
 
     const settings = governorSettings(config);
+    for (const warning of startWarnings(settings)) logger.warn(warning);
     this.governor = new Governor(this.command, settings, new GovernorMetrics(this.registry, () => this.readiness.ready), undefined, { readRedis: this.read });
     const consumerMetrics = createConsumerMetrics({ registry: this.registry, prefix: 'governor', names: GOVERNOR_CONSUMER_METRIC_NAMES });
     this.consumer = new StreamGroupConsumer({

@@ -24,7 +24,7 @@ function get(url: string, method = 'GET', agent?: Agent): Promise<Reply> {
 }
 
 describe('MetricsServer (real HTTP on port 0)', () => {
-  const registry = createMetricsRegistry({ app: 'governor' });
+  const registry = createMetricsRegistry();
   new Counter({ name: 'quantum_govern_allow_total', help: 'permits', labelNames: ['symbol'], registers: [registry] }).inc({ symbol: 'BTCUSDT' });
   const readiness = new ReadinessState(['redis', 'consumer']);
   const server = new MetricsServer({ registry, readiness, host: '127.0.0.1', port: 0 });
@@ -44,7 +44,7 @@ describe('MetricsServer (real HTTP on port 0)', () => {
     const reply = await get(`${address.url}/metrics`);
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toBe(registry.contentType);
-    expect(reply.body).toContain('quantum_govern_allow_total{symbol="BTCUSDT",app="governor"} 1');
+    expect(reply.body).toContain('quantum_govern_allow_total{symbol="BTCUSDT"} 1');
     expect(reply.body).toContain('process_cpu_user_seconds_total');
   });
 
@@ -82,7 +82,7 @@ describe('MetricsServer (real HTTP on port 0)', () => {
 
 describe('MetricsServer lifecycle', () => {
   it('stops promptly with an idle keep-alive connection open', async () => {
-    const server = new MetricsServer({ registry: createMetricsRegistry({ app: 'a', processMetrics: false }), readiness: new ReadinessState(), host: '127.0.0.1', port: 0 });
+    const server = new MetricsServer({ registry: createMetricsRegistry({ processMetrics: false }), readiness: new ReadinessState(), host: '127.0.0.1', port: 0 });
     const { url } = await server.start();
     const agent = new Agent({ keepAlive: true });
     expect((await get(`${url}/healthz`, 'GET', agent)).status).toBe(200);
@@ -94,21 +94,21 @@ describe('MetricsServer lifecycle', () => {
   });
 
   it('names the address when it cannot bind', async () => {
-    const first = new MetricsServer({ registry: createMetricsRegistry({ app: 'a', processMetrics: false }), readiness: new ReadinessState(), host: '127.0.0.1', port: 0 });
+    const first = new MetricsServer({ registry: createMetricsRegistry({ processMetrics: false }), readiness: new ReadinessState(), host: '127.0.0.1', port: 0 });
     const { port } = await first.start();
-    const second = new MetricsServer({ registry: createMetricsRegistry({ app: 'b', processMetrics: false }), readiness: new ReadinessState(), host: '127.0.0.1', port });
+    const second = new MetricsServer({ registry: createMetricsRegistry({ processMetrics: false }), readiness: new ReadinessState(), host: '127.0.0.1', port });
     await expect(second.start()).rejects.toThrow(new RegExp(`cannot listen on 127.0.0.1:${port}: .*EADDRINUSE`));
     await first.stop();
   });
 
-  it('leaves out the app label when asked', async () => {
-    const registry = createMetricsRegistry({ app: 'a', appLabel: false, processMetrics: false });
+  it('adds no label to the contract\'s series (no app label: the scrape job tells the services apart)', async () => {
+    const registry = createMetricsRegistry({ processMetrics: false });
     new Counter({ name: 'p29_shadow_loops_total', help: 'loops', registers: [registry] }).inc();
-    expect(await registry.metrics()).toContain('p29_shadow_loops_total 1');
+    expect(await registry.metrics()).toMatch(/^p29_shadow_loops_total 1$/m);
   });
 
   it('serves the given configuration on /config, and 404 there when none was given', async () => {
-    const registry = createMetricsRegistry({ app: 'a', processMetrics: false });
+    const registry = createMetricsRegistry({ processMetrics: false });
     const readiness = new ReadinessState([]);
     const withConfig = new MetricsServer({ registry, readiness, host: '127.0.0.1', port: 0, config: { P31_MIN_CONF: 0.65, REDIS_PASSWORD: '***' } });
     const bare = new MetricsServer({ registry, readiness, host: '127.0.0.1', port: 0 });
