@@ -158,6 +158,10 @@ export class StreamGroupConsumer {
   private async loop(): Promise<void> {
     while (!this.stopping) {
       try {
+        // a command sent before the connection is up fails at once (no offline queue): wait
+        // for it, so a start or a reconnect is not logged as a failed iteration
+        await this.connected(this.redis);
+        await this.connected(this.blocking);
         await this.iterate();
         this.failures = 0;
       } catch (error) {
@@ -386,6 +390,25 @@ export class StreamGroupConsumer {
     this.ready = ready;
     this.observer.readiness?.(ready, reason);
     if (ready) this.options.logger?.info('stream consumer ready', { stream: this.options.stream, consumer: this.consumerName });
+  }
+
+  /**
+   * Resolves once `client` is ready, when the consumer stops, or after the longest backoff
+   * (the iteration then fails with the client's own error and backs off as usual).
+   */
+  private connected(client: Redis): Promise<void> {
+    if (client.status === 'ready' || this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        client.off('ready', done);
+        if (this.wakeSleep === done) this.wakeSleep = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, this.backoffMax);
+      client.once('ready', done);
+      this.wakeSleep = done;
+    });
   }
 
   private nextBackoff(): number {
