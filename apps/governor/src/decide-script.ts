@@ -30,8 +30,9 @@
  *  ack)   16 its consumer group
  * then one record per entry, its length by kind ({@link RECORD_ARGS}):
  *  'execute', entry id, plan_id, symbol, verdict of the gates that need no state (static-gates.ts:
- *    '', 'close', or the reason of gate 3 or of gate 6's plan-only checks), notional ('' unknown),
- *    notional granted ('' unknown), permit JSON
+ *    '', 'exempt' (gates 3-6 do not apply), 'notional_unknown_allowed', or the reason of gate 3 or
+ *    of gate 6's plan-only checks), notional ('' unknown), notional granted ('' unknown), permit
+ *    JSON
  *  'skip', entry id, plan_id, symbol, reason
  *  'dead', entry id, plan_id ('' unknown), symbol ('' unknown), reason, n, then the n original
  *    fields, flat
@@ -311,7 +312,7 @@ local function decide(i, kind)
   local reason = ''
   if killed then
     reason = 'kill_switch_active'
-  elseif verdict ~= 'close' then
+  elseif verdict ~= 'exempt' then
     if verdict == 'kill_score_critical_non_close' then
       reason = verdict
     elseif cooldown > 0 and nth_after(times, 1, cooldown_from) then
@@ -320,7 +321,7 @@ local function decide(i, kind)
       reason = 'hourly_limit_exceeded'
     elseif max_5m > 0 and nth_after(times, max_5m, burst_from) then
       reason = 'burst_limit_exceeded'
-    elseif verdict ~= '' then
+    elseif verdict ~= '' and verdict ~= 'notional_unknown_allowed' then
       reason = verdict
     elseif max_day > 0 and notional ~= '' and st.total + tonumber(notional) > max_day then
       reason = 'daily_limit_exceeded'
@@ -329,7 +330,10 @@ local function decide(i, kind)
 
   local permit = reason == '' or mode == 'dry_run'
   local r = reason
-  if r == '' then r = 'ok' end
+  if r == '' then
+    -- a permit whose notional nobody knows says so in its audit event
+    r = verdict == 'notional_unknown_allowed' and verdict or 'ok'
+  end
   local outcome = permit and 'permitted' or 'blocked'
   local o, why = claim(dkey, eid .. '|' .. outcome .. '|' .. r)
   if o then return o, why end

@@ -4,6 +4,7 @@ import { formatShortest } from '@quantum/efficiency-core';
 import type { BatchContext, DeadLetterSink, EntryResult, StreamBatchHandler, StreamEntry } from '@quantum/redis-streams';
 import { DECIDE_LUA } from './decide-script';
 import { READ_FLAT, READ_LUA, READ_PACKED, READ_SEPARATOR } from './read-script';
+import { priceKey, sourcePrice } from './price';
 import { permitBasis, permitFor, type EfficiencyLookup, type PermitBasis, type PermitDraft } from './permit';
 import { parsePlan, type PlanParse } from './plan';
 import { assertRedisVersion } from './redis-version';
@@ -114,12 +115,19 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
     }
   }
 
-  /** The read script's pieces (read-script.ts): packed, or flat when a value holds the separator. */
-  private async readEfficiency(keys: readonly string[]): Promise<readonly string[]> {
-    const packed = String(await this.evalRead([READ_PACKED, ...keys]));
+  /**
+   * The read script's pieces (read-script.ts) for these symbols: packed, or flat when a value
+   * holds the separator.
+   */
+  private async readBatch(symbols: readonly string[]): Promise<readonly string[]> {
+    const source = this.settings.priceSource;
+    const args = [source?.field ?? '', source?.tsField ?? '', String(symbols.length)];
+    for (const symbol of symbols) args.push(this.settings.efficiencyKeyPrefix + symbol);
+    if (source) for (const symbol of symbols) args.push(priceKey(source, symbol));
+    const packed = String(await this.evalRead([READ_PACKED, ...args]));
     const pieces = packed.split(READ_SEPARATOR);
-    if (pieces.length === 2 + 4 * keys.length) return pieces;
-    return ((await this.evalRead([READ_FLAT, ...keys])) as unknown[]).map(String);
+    if (pieces.length === 2 + (source ? 6 : 4) * symbols.length) return pieces;
+    return ((await this.evalRead([READ_FLAT, ...args])) as unknown[]).map(String);
   }
 
   async handleBatch(entries: readonly StreamEntry[], context?: BatchContext): Promise<readonly EntryResult[]> {
@@ -175,15 +183,21 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
       await this.loadScript();
       this.loadedOn = stream;
     }
-    // Round trip 1: TIME + efficiency hash fields of every distinct EXECUTE symbol, one script.
+    // Round trip 1: TIME, the efficiency hash fields and the source price of every distinct
+    // EXECUTE symbol, one script.
     const symbolList = [...symbols];
-    const keys = symbolList.map((symbol) => this.settings.efficiencyKeyPrefix + symbol);
-    const read = await this.readEfficiency(keys);
+    const read = await this.readBatch(symbolList);
     const redisNow = Number(read[0]) + Number(read[1]) / 1e6;
     const now = this.clock ? this.clock(redisNow) : redisNow;
     // the permit fields that depend on the symbol's reading: once per symbol and batch
-    const bases = new Map<string, PermitBasis>();
-    for (let k = 0, j = 2; k < symbolList.length; k++, j += 4) bases.set(symbolList[k]!, permitBasis(efficiencyLookup(read, j), now, this.settings.permit));
+    const bases = new Map<string, SymbolBasis>();
+    const source = this.settings.priceSource;
+    for (let k = 0, j = 2, q = 2 + 4 * symbolList.length; k < symbolList.length; k++, j += 4, q += 2) {
+      bases.set(symbolList[k]!, {
+        permit: permitBasis(efficiencyLookup(read, j), now, this.settings.permit),
+        price: source ? sourcePrice(read[q]!, read[q + 1]!, now, source) : undefined,
+      });
+    }
 
     // Round trip 2: one EVALSHA per chunk, in stream order. Each chunk is sent as soon as it is
     // built, so building the next chunk overlaps with Redis running the previous one.
@@ -241,7 +255,7 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
   }
 
   /** Appends the script record of one entry (decide-script.ts, RECORD_ARGS); returns its permit draft. */
-  private pushEntry(args: (string | number)[], entry: StreamEntry, p: PlanParse, forceDeadLetter: string | undefined, bases: Map<string, PermitBasis>): PermitDraft | undefined {
+  private pushEntry(args: (string | number)[], entry: StreamEntry, p: PlanParse, forceDeadLetter: string | undefined, bases: Map<string, SymbolBasis>): PermitDraft | undefined {
     if (forceDeadLetter || !p.ok) {
       const reason = forceDeadLetter ?? (p.ok ? 'invalid' : p.reason);
       const planId = p.ok ? p.plan.planId : p.planId;
@@ -256,7 +270,8 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
       args.push('skip', entry.id, plan.planId, plan.symbol, `decision_${plan.decision.toLowerCase()}`);
       return undefined;
     }
-    const permit = permitFor(plan, bases.get(plan.symbol)!, this.settings.permit);
+    const basis = bases.get(plan.symbol)!;
+    const permit = permitFor(plan, basis.permit, this.settings.permit, plan.price ?? basis.price);
     args.push(
       'execute', entry.id, plan.planId, plan.symbol, staticVerdict(plan, permit.notional, this.settings),
       permit.notional === undefined ? '' : formatShortest(permit.notional),
@@ -296,6 +311,12 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
   }
 }
 
+/** What a batch knows of one symbol: its permit basis and its source price (undefined: unknown). */
+interface SymbolBasis {
+  readonly permit: PermitBasis;
+  readonly price: number | undefined;
+}
+
 /** A decide script's reply (decide-script.ts): whether it acknowledged, and outcome, reason per entry. */
 interface ChunkReply {
   readonly acked: boolean;
@@ -315,11 +336,14 @@ function isNoScript(reply: unknown): boolean {
 }
 
 const MISSING_HASH: EfficiencyLookup = Object.freeze({ hash: null });
-/** A non-empty hash without the reading's fields: read exactly like the stored one (invalid_eff). */
+/**
+ * A non-empty hash without the reading's fields, or a key of another type: read exactly like
+ * a stored hash without the fields (invalid_eff).
+ */
 const PARTIAL_HASH: EfficiencyLookup = Object.freeze({ hash: Object.freeze({ partial: '1' }) });
 
-/** The lookup of one symbol from the read script's reply (read-script.ts), at offset `j`. */
-function efficiencyLookup(reply: readonly string[], j: number): EfficiencyLookup {
+/** The lookup of one symbol from the read script's reply (read-script.ts), at offset `j`. Pure. */
+export function efficiencyLookup(reply: readonly string[], j: number): EfficiencyLookup {
   switch (String(reply[j])) {
     case 'ok':
       return { hash: { efficiency_score: String(reply[j + 1]), confidence: String(reply[j + 2]), ts: String(reply[j + 3]) } };
@@ -328,6 +352,7 @@ function efficiencyLookup(reply: readonly string[], j: number): EfficiencyLookup
     case 'partial':
       return PARTIAL_HASH;
     default:
-      return { error: new Error(String(reply[j + 1])) };
+      // a key of the wrong type is bad data, not Redis being unwell
+      return String(reply[j + 1]).startsWith('WRONGTYPE') ? PARTIAL_HASH : { error: new Error(String(reply[j + 1])) };
   }
 }

@@ -66,7 +66,8 @@ export class GovernorMetrics {
       if (d.outcome === 'permitted' && d.permit) {
         allow.set(d.symbol, (allow.get(d.symbol) ?? 0) + 1);
         const action = d.permit.hint.action;
-        const reason = d.permit.reading.reason;
+        // a downsize is counted as the predecessor did; its efficiency reason is always ok
+        const reason = action === 'DOWNSIZE' ? 'low_score' : d.permit.reading.reason;
         const key = action + '\u0000' + reason;
         const e = effApply.get(key);
         if (e) e.n += 1;

@@ -16,7 +16,7 @@ export interface PermitDraft {
   readonly json: string;
   readonly reading: EfficiencyReading;
   readonly hint: DownsizeHint;
-  /** qty * price as requested; undefined when the price is unknown. */
+  /** qty * price as requested; undefined when either is unknown. */
   readonly notional: number | undefined;
   /** The notional the permit grants (downsized when enforcing); undefined when unknown. */
   readonly computedNotional: number | undefined;
@@ -52,35 +52,33 @@ export function permitBasis(lookup: EfficiencyLookup, now: number, settings: Per
 }
 
 /**
- * The permit for a plan that would be permitted, on its symbol's basis (contract §4, §2.3). Pure.
+ * The permit for a plan that would be permitted, on its symbol's basis, at `price` (the plan's
+ * own, else the price source's; undefined = unknown) (contract §4, §2.3). Pure.
  * Keys in this order: `granted, symbol, decision, computed_qty, computed_notional, created_at,
  * consumed, eff_score, eff_confidence, eff_stale, eff_factor, eff_action, eff_reason,
  * downsize_factor, extra_cooldown_sec, plan_id` (then `requested_qty` when enforcing): the JSON
  * that `JSON.stringify` gives for an object with these keys, written directly.
  * The efficiency hint never blocks; only with `enforceDownsize` does it scale
  * `computed_qty`/`computed_notional`, and then `requested_qty` keeps the original quantity.
- * An unknown notional (price unknown, only possible when no notional limit is on) is `null`.
+ * An unknown quantity or notional is `null`, never faked as 0.
  */
-export function permitFor(plan: Plan, basis: PermitBasis, settings: PermitSettings): PermitDraft {
+export function permitFor(plan: Plan, basis: PermitBasis, settings: PermitSettings, price: number | undefined = plan.price): PermitDraft {
   const hint = basis.hint;
-  const qty = plan.qty ?? 0;
-  const notional = plan.price === undefined ? undefined : qty * plan.price;
+  const qty = plan.qty;
+  const product = qty === undefined || price === undefined ? undefined : qty * price;
+  // a source price times the plan's quantity may not fit a double: no notional to limit
+  const notional = product !== undefined && Number.isFinite(product) ? product : undefined;
   const downsize = settings.enforceDownsize && hint.action === 'DOWNSIZE';
-  const computedQty = downsize ? qty * hint.factor : qty;
+  const computedQty = qty === undefined || !downsize ? qty : qty * hint.factor;
   const computedNotional = notional === undefined || !downsize ? notional : notional * hint.factor;
   const json =
     `{"granted":true,"symbol":${JSON.stringify(plan.symbol)},"decision":"EXECUTE","computed_qty":${jsonNumber(computedQty)},` +
-    `"computed_notional":${computedNotional === undefined ? 'null' : jsonNumber(computedNotional)},${basis.middle},` +
+    `"computed_notional":${jsonNumber(computedNotional)},${basis.middle},` +
     `"plan_id":${JSON.stringify(plan.planId)}${settings.enforceDownsize ? `,"requested_qty":${jsonNumber(qty)}` : ''}}`;
   return { json, reading: basis.reading, hint, notional, computedNotional };
 }
 
-/** {@link permitFor} on a basis of its own (one plan). */
-export function buildPermit(plan: Plan, lookup: EfficiencyLookup, now: number, settings: PermitSettings): PermitDraft {
-  return permitFor(plan, permitBasis(lookup, now, settings), settings);
-}
-
-/** A number as JSON.stringify writes it (shortest round trip; null when not finite). */
-function jsonNumber(x: number): string {
-  return Number.isFinite(x) ? String(x) : 'null';
+/** A number as JSON.stringify writes it (shortest round trip; null when unknown or not finite). */
+function jsonNumber(x: number | undefined): string {
+  return x !== undefined && Number.isFinite(x) ? String(x) : 'null';
 }

@@ -1,18 +1,21 @@
 import { parseDecimal } from '@quantum/efficiency-core';
 
-/** A plan from `quantum:stream:apply.plan` that passed validation (contract §1, §4). */
+/** A plan from `quantum:stream:apply.plan` that passed validation (contract §1.1, §4). */
 export interface Plan {
   readonly planId: string;
   readonly symbol: string;
   readonly decision: string;
-  /** `''` when absent. */
+  /** `''` when absent (the intent bridge sends none). */
   readonly action: string;
   readonly side: string;
-  /** Undefined when the field is absent or empty. */
+  /** Undefined when absent or empty: the kill-score gate does not apply. */
   readonly killScore: number | undefined;
+  /** `qty` when given, else `close_qty` when above 0, else undefined (unknown). */
   readonly qty: number | undefined;
-  /** Undefined = price unknown (absent or empty). */
+  /** The plan's own price; undefined when absent or empty (a price source may know it). */
   readonly price: number | undefined;
+  /** False for the close actions, `UPDATE_SL` and `reduceOnly=true`: gates 3-6 do not apply. */
+  readonly mayIncreaseExposure: boolean;
 }
 
 export type PlanParse = { readonly ok: true; readonly plan: Plan } | { readonly ok: false; readonly reason: string; readonly planId: string; readonly symbol: string };
@@ -26,14 +29,19 @@ export const PLAN_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 export const SYMBOL_PATTERN = /^[A-Za-z0-9._-]{1,40}$/;
 export const DECISION_PATTERN = /^[A-Za-z_]{1,32}$/;
 
-export const CLOSE_ACTIONS: ReadonlySet<string> = new Set(['FULL_CLOSE_PROPOSED', 'PARTIAL_75', 'PARTIAL_50', 'PARTIAL_25']);
+const CLOSE_ACTIONS: ReadonlySet<string> = new Set(['FULL_CLOSE_PROPOSED', 'PARTIAL_75', 'PARTIAL_50', 'PARTIAL_25']);
+/** Actions that cannot increase exposure: the closes and a stop-loss update. */
+const NO_EXPOSURE_ACTIONS: ReadonlySet<string> = new Set([...CLOSE_ACTIONS, 'UPDATE_SL']);
+/** `reduceOnly` values: Python's `str(bool)` and JSON's spelling, and 1/0. */
+const REDUCE_ONLY_VALUES: ReadonlyMap<string, boolean> = new Map([['true', true], ['True', true], ['1', true], ['false', false], ['False', false], ['0', false]]);
 
 /**
  * Parses the flat field list of one stream entry. Pure. Rules (docs/governor.md "Plans"):
- * `plan_id`, `symbol`, `decision` required and well-formed; `kill_score`, `qty`, `price` plain
- * decimals when present and non-empty (`price` empty = unknown); an `EXECUTE` plan also needs
- * `qty` (>= 0) and `kill_score` (0..1); every read field at most {@link MAX_FIELD_BYTES} bytes,
- * the entry at most {@link MAX_ENTRY_BYTES}; a read field given twice is refused.
+ * `plan_id`, `symbol`, `decision` required and well-formed; `kill_score` (0..1), `qty`,
+ * `close_qty`, `price` (>= 0) plain decimals and `reduceOnly` a boolean when present and
+ * non-empty; a field a producer does not send is never required; every read field at most
+ * {@link MAX_FIELD_BYTES} bytes, the entry at most {@link MAX_ENTRY_BYTES}; a read field given
+ * twice is refused.
  */
 export function parsePlan(fields: readonly string[]): PlanParse {
   // One flat scan into locals (no Map per entry): the last value of a read field wins, a read
@@ -45,6 +53,8 @@ export function parsePlan(fields: readonly string[]): PlanParse {
   let vKillScore: string | undefined;
   let vSide: string | undefined;
   let vQty: string | undefined;
+  let vCloseQty: string | undefined;
+  let vReduceOnly: string | undefined;
   let vPrice: string | undefined;
   let seenTimestamp = false;
   // A UTF-16 code unit is at most 3 UTF-8 bytes, so `3 * length` bounds the size: the exact
@@ -64,6 +74,8 @@ export function parsePlan(fields: readonly string[]): PlanParse {
       case 'kill_score': seen = vKillScore !== undefined; vKillScore = value; break;
       case 'side': seen = vSide !== undefined; vSide = value; break;
       case 'qty': seen = vQty !== undefined; vQty = value; break;
+      case 'close_qty': seen = vCloseQty !== undefined; vCloseQty = value; break;
+      case 'reduceOnly': seen = vReduceOnly !== undefined; vReduceOnly = value; break;
       case 'price': seen = vPrice !== undefined; vPrice = value; break;
       case 'timestamp': seen = seenTimestamp; seenTimestamp = true; break;
       default: continue;
@@ -89,23 +101,25 @@ export function parsePlan(fields: readonly string[]): PlanParse {
   if (!DECISION_PATTERN.test(decision)) return fail('invalid_decision', planId, symbol);
 
   const killScore = optionalNumber(vKillScore);
-  if (killScore === null) return fail('invalid_kill_score', planId, symbol);
-  const qty = optionalNumber(vQty);
-  if (qty === null || (qty !== undefined && qty < 0)) return fail('invalid_qty', planId, symbol);
+  if (killScore === null || (killScore !== undefined && (killScore < 0 || killScore > 1))) return fail('invalid_kill_score', planId, symbol);
+  const ownQty = optionalNumber(vQty);
+  if (ownQty === null || (ownQty !== undefined && ownQty < 0)) return fail('invalid_qty', planId, symbol);
+  const closeQty = optionalNumber(vCloseQty);
+  if (closeQty === null || (closeQty !== undefined && closeQty < 0)) return fail('invalid_close_qty', planId, symbol);
   const price = optionalNumber(vPrice);
   if (price === null || (price !== undefined && price < 0)) return fail('invalid_price', planId, symbol);
+  const reduceOnly = vReduceOnly === undefined || vReduceOnly === '' ? false : REDUCE_ONLY_VALUES.get(vReduceOnly);
+  if (reduceOnly === undefined) return fail('invalid_reduce_only', planId, symbol);
+  // `close_qty` 0 is the apply layer's "decided at execution": unknown, not zero
+  const qty = ownQty ?? (closeQty !== undefined && closeQty > 0 ? closeQty : undefined);
   // Each number parsed, but their product does not fit a double: no notional can be computed,
   // recorded or limited, so the plan is as unusable as one with an unparsable number.
   if (qty !== undefined && price !== undefined && !Number.isFinite(qty * price)) return fail('notional_overflow', planId, symbol);
 
-  if (decision === 'EXECUTE') {
-    if (qty === undefined) return fail('missing_qty', planId, symbol);
-    if (killScore === undefined) return fail('missing_kill_score', planId, symbol);
-    if (killScore < 0 || killScore > 1) return fail('invalid_kill_score', planId, symbol);
-  }
+  const action = vAction ?? '';
   return {
     ok: true,
-    plan: { planId, symbol, decision, action: vAction ?? '', side: vSide ?? '', killScore, qty, price },
+    plan: { planId, symbol, decision, action, side: vSide ?? '', killScore, qty, price, mayIncreaseExposure: !reduceOnly && !NO_EXPOSURE_ACTIONS.has(action) },
   };
 }
 
@@ -124,8 +138,4 @@ function optionalNumber(raw: string | undefined): number | undefined | null {
   if (raw === undefined || raw === '') return undefined;
   const value = parseDecimal(raw);
   return value === undefined ? null : value;
-}
-
-export function isCloseAction(action: string): boolean {
-  return CLOSE_ACTIONS.has(action);
 }

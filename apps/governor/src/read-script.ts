@@ -1,30 +1,39 @@
 /**
- * Round trip 1 of a batch as one script: Redis `TIME` (the batch's `now`) and the three fields
- * of every distinct symbol's efficiency hash that the efficiency reading uses. One EVALSHA
- * instead of TIME plus one HGETALL per symbol: far fewer commands for Redis to dispatch and
- * replies for the governor to decode, the same answers.
+ * Round trip 1 of a batch as one script: Redis `TIME` (the batch's `now`), the three fields of
+ * every distinct symbol's efficiency hash that the efficiency reading uses and, with a price
+ * source (GOV_PRICE_KEY_PATTERN), the price and its time from each symbol's price hash: one
+ * atomic read, so a plan's efficiency reading and price are of the same instant.
  *
- * ARGV: the reply's form ({@link READ_PACKED} or {@link READ_FLAT}), then the efficiency hash
- * keys. The reply is {seconds, microseconds, then per key: status, score, confidence, ts}, as a
- * table (flat) or as one string of those pieces joined by {@link READ_SEPARATOR} (packed: one
- * reply element per batch instead of four per symbol, for Redis to write and the governor to
- * decode). A value holding the separator makes more pieces than that; the governor then reads
- * again, flat. Status:
+ * ARGV: 1 the reply's form ({@link READ_PACKED} or {@link READ_FLAT}), 2 the price field
+ * (`''` = no price source), 3 the price time field, 4 n = the number of symbols, then the n
+ * efficiency hash keys, then (with a price source) the n price hash keys, in the same order.
+ * The reply is {seconds, microseconds, then per symbol: status, score, confidence, ts, then (with
+ * a price source) per symbol: price, price time}, as a table (flat) or as one string of those
+ * pieces joined by {@link READ_SEPARATOR} (packed: one reply element per batch instead of four to
+ * six per symbol, for Redis to write and the governor to decode). A value holding the separator
+ * makes more pieces than that; the governor then reads again, flat. Efficiency status:
  *   'ok'       all three fields present (values as stored)
  *   'missing'  no such key (HGETALL would give an empty hash)
  *   'partial'  the hash exists but lacks one of the fields (the reading is then invalid_eff)
- *   'error'    the read failed, e.g. WRONGTYPE (the reading is then redis_error); score = message
+ *   'error'    the read failed (score = the message): WRONGTYPE is bad data (invalid_eff),
+ *              anything else a Redis failure (redis_error)
+ * A price field that is absent, or a price key that is not a hash, gives `''` (price unknown).
  * Read-only.
  */
 export const READ_PACKED = 'packed';
 export const READ_FLAT = 'flat';
 export const READ_SEPARATOR = '\x1f';
+/** ARGV before the first key. */
+export const READ_HEADER_ARGS = 4;
 
 export const READ_LUA = `
 local t = redis.call('TIME')
 local out = {t[1], t[2]}
 local n = 2
-for i = 2, #ARGV do
+local price_field, price_ts_field = ARGV[2], ARGV[3]
+local count = tonumber(ARGV[4])
+local first = ${READ_HEADER_ARGS + 1}
+for i = first, first + count - 1 do
   local key = ARGV[i]
   local v = redis.pcall('HMGET', key, 'efficiency_score', 'confidence', 'ts')
   if v.err then
@@ -37,6 +46,17 @@ for i = 2, #ARGV do
     out[n + 1], out[n + 2], out[n + 3], out[n + 4] = 'missing', '', '', ''
   end
   n = n + 4
+end
+if price_field ~= '' then
+  for i = first + count, first + 2 * count - 1 do
+    local v = redis.pcall('HMGET', ARGV[i], price_field, price_ts_field)
+    if v.err then
+      out[n + 1], out[n + 2] = '', ''
+    else
+      out[n + 1], out[n + 2] = v[1] or '', v[2] or ''
+    end
+    n = n + 2
+  end
 end
 if ARGV[1] == '${READ_FLAT}' then return out end
 return table.concat(out, '\\31')

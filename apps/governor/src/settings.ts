@@ -1,5 +1,6 @@
-import { DEFAULT_DOWNSIZE_PARAMS, type GovernorConfig, type GovMode } from '@quantum/efficiency-core';
+import { DEFAULT_DOWNSIZE_PARAMS, type GovernorConfig, type GovMode, type NotionalUnknownPolicy } from '@quantum/efficiency-core';
 import type { PermitSettings } from './permit';
+import { priceSource, type PriceSource } from './price';
 
 /** Everything the governor's decision path needs, as plain typed values. */
 export interface GovernorSettings {
@@ -20,6 +21,9 @@ export interface GovernorSettings {
   readonly maxExecPer5Min: number;
   readonly maxNotionalPerTrade: number;
   readonly maxNotionalPerDay: number;
+  readonly notionalUnknown: NotionalUnknownPolicy;
+  /** Undefined: no price source (a plan without a price has an unknown notional). */
+  readonly priceSource?: PriceSource;
   readonly permit: PermitSettings;
 }
 
@@ -41,6 +45,7 @@ export const DEFAULT_GOVERNOR_SETTINGS: GovernorSettings = Object.freeze({
   maxExecPer5Min: 2,
   maxNotionalPerTrade: 200,
   maxNotionalPerDay: 5000,
+  notionalUnknown: 'block',
   permit: {
     gates: { staleSec: 600, minConfidence: 0.65, maxFutureSkewSec: 60 },
     downsize: DEFAULT_DOWNSIZE_PARAMS,
@@ -67,10 +72,26 @@ export function governorSettings(c: GovernorConfig): GovernorSettings {
     maxExecPer5Min: c.GOV_MAX_EXEC_PER_5MIN,
     maxNotionalPerTrade: c.GOV_MAX_NOTIONAL_PER_TRADE_USDT,
     maxNotionalPerDay: c.GOV_MAX_NOTIONAL_PER_DAY_USD,
+    notionalUnknown: c.GOV_NOTIONAL_UNKNOWN,
+    priceSource: priceSource(c.GOV_PRICE_KEY_PATTERN, c.GOV_PRICE_FIELD, c.GOV_PRICE_TS_FIELD, c.GOV_PRICE_MAX_AGE_SEC, c.P31_MAX_FUTURE_SKEW_SEC),
     permit: {
       gates: { staleSec: c.P31_EFF_TTL_SEC, minConfidence: c.P31_MIN_CONF, maxFutureSkewSec: c.P31_MAX_FUTURE_SKEW_SEC },
       downsize: { threshold: c.P31_DOWNSIZE_THRESHOLD, minFactor: c.P31_MIN_FACTOR, maxExtraCooldownSec: c.P31_MAX_EXTRA_COOLDOWN_SEC },
       enforceDownsize: c.P31_ENFORCE_DOWNSIZE,
     },
   };
+}
+
+/**
+ * What an operator should hear at start: a notional limit that blocks every plan without a price
+ * (both real producers send none) because no price source is set and the policy is `block`.
+ */
+export function startWarnings(s: GovernorSettings): string[] {
+  const limitOn = s.maxNotionalPerTrade > 0 || s.maxNotionalPerDay > 0;
+  if (!limitOn || s.priceSource || s.notionalUnknown !== 'block') return [];
+  return [
+    'a notional limit is on (GOV_MAX_NOTIONAL_PER_TRADE_USDT, GOV_MAX_NOTIONAL_PER_DAY_USD) but no price source is set ' +
+      '(GOV_PRICE_KEY_PATTERN) and GOV_NOTIONAL_UNKNOWN=block: every plan that may increase exposure and carries no price ' +
+      'is blocked as notional_unknown (the intent bridge sends none); set a price source, or GOV_NOTIONAL_UNKNOWN=allow',
+  ];
 }

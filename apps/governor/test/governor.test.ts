@@ -69,7 +69,8 @@ describe('Governor decisions (real Redis)', () => {
     expect(await redis.get('quantum:governor:decision:a1')).toBe(`${d!.entryId}|permitted|ok`);
     const events = await readEvents(redis);
     expect(events).toEqual([{ plan_id: 'a1', symbol: 'BTCUSDT', outcome: 'permitted', reason: 'ok', time: String(T0), entry_id: d!.entryId, mode: 'enforce' }]);
-    expect((await metrics.effApply.get()).values).toEqual([{ labels: { action: 'DOWNSIZE', reason: 'ok' }, value: 1 }]);
+    // a downsize is counted with reason low_score, as the predecessor did
+    expect((await metrics.effApply.get()).values).toEqual([{ labels: { action: 'DOWNSIZE', reason: 'low_score' }, value: 1 }]);
     expect((await metrics.allow.get()).values).toEqual([{ labels: { symbol: 'BTCUSDT' }, value: 1 }]);
     expect((await metrics.effFactor.get()).values[0]!.value).toBeCloseTo(0.4444, 4);
   });
@@ -344,13 +345,13 @@ describe('Governor decisions (real Redis)', () => {
     expect(await redis.exists(GATE_BTC)).toBe(0);
   });
 
-  it('a Redis error reading the efficiency hash gives a neutral redis_error hint', async () => {
+  it('an efficiency key of the wrong type is bad data: a neutral invalid_eff hint, as in allocation-target', async () => {
     const { gov, metrics } = governor();
     await redis.set('quantum:capital:efficiency:BTCUSDT', 'not a hash');
     const [d] = await decide(gov, [planFields({ plan_id: 'e1' })]);
     expect(d!.outcome).toBe('permitted');
-    expect(JSON.parse((await redis.get('quantum:permit:e1'))!)).toMatchObject({ eff_reason: 'redis_error', eff_action: 'NONE', eff_factor: '1.0000', eff_score: '', eff_confidence: '' });
-    expect((await metrics.effApply.get()).values).toEqual([{ labels: { action: 'NONE', reason: 'redis_error' }, value: 1 }]);
+    expect(JSON.parse((await redis.get('quantum:permit:e1'))!)).toMatchObject({ eff_reason: 'invalid_eff', eff_action: 'NONE', eff_factor: '1.0000', eff_score: '', eff_confidence: '' });
+    expect((await metrics.effApply.get()).values).toEqual([{ labels: { action: 'NONE', reason: 'invalid_eff' }, value: 1 }]);
   });
 
   it('P31_ENFORCE_DOWNSIZE scales qty and notional and keeps requested_qty', async () => {
@@ -441,7 +442,7 @@ describe('Governor chunks: one script per chunk, decide + XACK in one step (real
     expect((await metrics.messages.get()).values.reduce((s, v) => s + v.value, 0)).toBe(6);
   });
 
-  it('one plan with a WRONGTYPE efficiency key in a chunk: redis_error hint for it, the chunk is decided', async () => {
+  it('one plan with a WRONGTYPE efficiency key in a chunk: invalid_eff hint for it, the chunk is decided', async () => {
     const { gov } = governor({ symbolCooldownSec: 0 });
     await redis.set('quantum:capital:efficiency:BADUSDT', 'not a hash');
     await redis.hset('quantum:capital:efficiency:BTCUSDT', { efficiency_score: '0.2', confidence: '0.9', ts: String(T0) });
@@ -455,7 +456,7 @@ describe('Governor chunks: one script per chunk, decide + XACK in one step (real
     expect(out.map((d) => d.outcome)).toEqual(['permitted', 'permitted', 'permitted', 'permitted', 'permitted']);
     const reasons = await Promise.all(['w1', 'w2', 'w3', 'w4', 'w5'].map(async (id) => JSON.parse((await redis.get(`quantum:permit:${id}`))!).eff_reason));
     // partial hashes read as invalid_eff and an absent one as missing_eff, exactly like HGETALL did
-    expect(reasons).toEqual(['ok', 'redis_error', 'invalid_eff', 'invalid_eff', 'missing_eff']);
+    expect(reasons).toEqual(['ok', 'invalid_eff', 'invalid_eff', 'invalid_eff', 'missing_eff']);
     expect(await pending()).toBe(0);
   });
 

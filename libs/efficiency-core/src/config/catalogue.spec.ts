@@ -139,6 +139,11 @@ describe('GOVERNOR_CONFIG', () => {
       GOV_MAX_EXEC_PER_5MIN: 2,
       GOV_MAX_NOTIONAL_PER_TRADE_USDT: 200,
       GOV_MAX_NOTIONAL_PER_DAY_USD: 5000,
+      GOV_NOTIONAL_UNKNOWN: 'block',
+      GOV_PRICE_KEY_PATTERN: undefined,
+      GOV_PRICE_FIELD: 'price',
+      GOV_PRICE_TS_FIELD: 'ts',
+      GOV_PRICE_MAX_AGE_SEC: 60,
       P31_DOWNSIZE_THRESHOLD: 0.45,
       P31_MIN_FACTOR: 0.25,
       P31_MAX_EXTRA_COOLDOWN_SEC: 120,
@@ -147,7 +152,7 @@ describe('GOVERNOR_CONFIG', () => {
       P31_MAX_FUTURE_SKEW_SEC: 60,
       P31_ENFORCE_DOWNSIZE: false,
     });
-    expect(Object.keys(GOVERNOR_CONFIG.schema)).toHaveLength(40);
+    expect(Object.keys(GOVERNOR_CONFIG.schema)).toHaveLength(45);
     expect(GOVERNOR_CONFIG.relations).toEqual([]);
   });
 
@@ -160,6 +165,12 @@ describe('GOVERNOR_CONFIG', () => {
     ['P31_ENFORCE_DOWNSIZE', '1', true],
     ['GOV_CONSUMER_NAME', 'gov-a', 'gov-a'],
     ['REDIS_PASSWORD', 'p@ss #1', 'p@ss #1'],
+    ['GOV_NOTIONAL_UNKNOWN', 'allow', 'allow'],
+    ['GOV_PRICE_KEY_PATTERN', 'quantum:market:{SYMBOL}:bybit', 'quantum:market:{SYMBOL}:bybit'],
+    ['GOV_PRICE_KEY_PATTERN', '{SYMBOL}', '{SYMBOL}'],
+    ['GOV_PRICE_KEY_PATTERN', '', undefined],
+    ['GOV_PRICE_FIELD', 'mark_price', 'mark_price'],
+    ['GOV_PRICE_MAX_AGE_SEC', '1800.5', 1800.5],
   ])('%s=%j → %p', (name, raw, value) => {
     const r = resolveVariables(GOVERNOR_CONFIG, { [name]: raw });
     expect(r.ok && (r.values as Record<string, unknown>)[name]).toEqual(value);
@@ -179,6 +190,12 @@ describe('GOVERNOR_CONFIG', () => {
     ['P31_ENFORCE_DOWNSIZE', 'no', 'it is not a boolean'],
     ['GOV_MODE', 'off', 'it is not one of the allowed words'],
     ['PERMIT_TTL_SEC', '', 'the value is empty (remove the variable to use the default 60)'],
+    ['GOV_NOTIONAL_UNKNOWN', 'BLOCK', 'it is not one of the allowed words'],
+    ['GOV_PRICE_KEY_PATTERN', 'quantum:market:BTCUSDT', 'it does not have the expected form'],
+    ['GOV_PRICE_KEY_PATTERN', 'a:{SYMBOL}:{SYMBOL}', 'it does not have the expected form'],
+    ['GOV_PRICE_KEY_PATTERN', 'a {SYMBOL}', 'it does not have the expected form'],
+    ['GOV_PRICE_FIELD', 'mark price', 'it does not have the expected form'],
+    ['GOV_PRICE_MAX_AGE_SEC', '0', 'it must be above 0'],
   ])('%s=%j: %s', (name, raw, reason) => {
     const r = resolveVariables(GOVERNOR_CONFIG, { [name]: raw });
     expect(r.ok ? [] : r.problems.map((p) => p.message)).toEqual([expect.stringContaining(`is not allowed: ${reason}; allowed:`)]);

@@ -5,6 +5,12 @@ import { VariableValues } from './types';
 
 export const GOV_MODES = ['enforce', 'dry_run'] as const;
 export type GovMode = (typeof GOV_MODES)[number];
+export const NOTIONAL_UNKNOWN_POLICIES = ['block', 'allow'] as const;
+export type NotionalUnknownPolicy = (typeof NOTIONAL_UNKNOWN_POLICIES)[number];
+
+/** A key name without spaces holding `{SYMBOL}` exactly once. */
+const PRICE_KEY_PATTERN = /^(?:(?!\{SYMBOL\})\S)*\{SYMBOL\}(?:(?!\{SYMBOL\})\S)*$/;
+const FIELD_PATTERN = /^\S+$/;
 
 const limit = (name: string, description: string, defaultValue: number) =>
   integerVariable({ name, description, default: defaultValue, min: 0, allowed: 'a whole number of 0 or more (0 turns the limit off)' });
@@ -35,6 +41,11 @@ const schema = {
   GOV_MAX_EXEC_PER_5MIN: limit('GOV_MAX_EXEC_PER_5MIN', 'permits per symbol in the last 5 minutes', 2),
   GOV_MAX_NOTIONAL_PER_TRADE_USDT: notional('GOV_MAX_NOTIONAL_PER_TRADE_USDT', 'largest qty * price of one plan', 200),
   GOV_MAX_NOTIONAL_PER_DAY_USD: notional('GOV_MAX_NOTIONAL_PER_DAY_USD', 'largest permitted notional per symbol and UTC day', 5000),
+  GOV_NOTIONAL_UNKNOWN: enumVariable<NotionalUnknownPolicy>({ name: 'GOV_NOTIONAL_UNKNOWN', description: 'a plan that may increase exposure with unknown quantity or price while a notional limit is on: block (notional_unknown) or allow (notional_unknown_allowed, nothing added to the day total)', default: 'block', values: NOTIONAL_UNKNOWN_POLICIES }),
+  GOV_PRICE_KEY_PATTERN: stringVariable({ name: 'GOV_PRICE_KEY_PATTERN', description: 'price source for plans without a price: a hash key with {SYMBOL}, e.g. quantum:market:{SYMBOL}:bybit (optional; unset or empty: no price source)', pattern: PRICE_KEY_PATTERN, allowed: 'empty (no price source), or a Redis key name (no spaces) holding {SYMBOL} exactly once' }),
+  GOV_PRICE_FIELD: stringVariable({ name: 'GOV_PRICE_FIELD', description: 'field of the price hash holding the price', default: 'price', pattern: FIELD_PATTERN, allowed: 'a hash field name (no spaces)' }),
+  GOV_PRICE_TS_FIELD: stringVariable({ name: 'GOV_PRICE_TS_FIELD', description: 'field of the price hash holding its time (epoch seconds)', default: 'ts', pattern: FIELD_PATTERN, allowed: 'a hash field name (no spaces)' }),
+  GOV_PRICE_MAX_AGE_SEC: decimalVariable({ name: 'GOV_PRICE_MAX_AGE_SEC', description: 'a price source value older than this many seconds is unknown', default: 60, minExclusive: 0 }),
   P31_DOWNSIZE_THRESHOLD: decimalVariable({ name: 'P31_DOWNSIZE_THRESHOLD', description: 'a usable efficiency score below this downsizes', default: 0.45, min: 0, max: 1 }),
   P31_MIN_FACTOR: decimalVariable({ name: 'P31_MIN_FACTOR', description: 'smallest downsize factor', default: 0.25, minExclusive: 0, max: 1 }),
   P31_MAX_EXTRA_COOLDOWN_SEC: integerVariable({ name: 'P31_MAX_EXTRA_COOLDOWN_SEC', description: 'extra cooldown at score 0 (scaled by 1 - score)', default: 120, min: 0, allowed: 'a whole number of seconds, 0 or more' }),
