@@ -29,8 +29,8 @@ const BAD_PLANS: [string, V[], string | RegExp][] = [
   ['missing plan_id', plan(undefined), 'missing_plan_id'],
   ['missing symbol', plan('b-nosym', { symbol: undefined }), 'missing_symbol'],
   ['missing decision', plan('b-nodec', { decision: undefined }), 'missing_decision'],
-  ['EXECUTE without qty', plan('b-noqty', { qty: undefined }), 'missing_qty'],
-  ['EXECUTE without kill_score', plan('b-noks', { kill_score: undefined }), 'missing_kill_score'],
+  ['close_qty garbage', plan('b-cqty', { qty: undefined, close_qty: 'all' }), 'invalid_close_qty'],
+  ['reduceOnly garbage', plan('b-ro', { reduceOnly: 'maybe' }), 'invalid_reduce_only'],
   ['empty plan_id', plan(''), /^(missing|invalid)_plan_id$/],
   ['plan_id with a space', plan('a b'), 'invalid_plan_id'],
   ['plan_id 129 chars', plan('p'.repeat(129)), /^(invalid_plan_id|field_too_large:plan_id)$/],
@@ -106,7 +106,8 @@ describe('hostile stream entries and hashes against both built services', () => 
     expect(wrong).toEqual([]);
     expect(dlq.size).toBe(BAD_PLANS.length);
     // unreadable efficiency never blocks: a neutral hint
-    for (const [id, reason] of [['good-a', 'redis_error'], ['good-b', 'invalid_eff']]) {
+    // a key of the wrong type is bad data (invalid_eff), as in allocation-target
+    for (const [id, reason] of [['good-a', 'invalid_eff'], ['good-b', 'invalid_eff']]) {
       const permit = JSON.parse((await admin.get(`quantum:permit:${id}`)) ?? '{}') as Record<string, unknown>;
       expect(permit).toMatchObject({ granted: true, eff_reason: reason, eff_factor: '1.0000', eff_action: 'NONE' });
     }

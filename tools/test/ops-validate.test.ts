@@ -9,6 +9,8 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { GOVERNOR_CONFIG } from '@quantum/efficiency-core';
+import { loadServiceConfig } from '@quantum/service-runtime';
 
 const root = join(__dirname, '..', '..');
 const at = (...p: string[]) => join(root, ...p);
@@ -443,7 +445,8 @@ describe('deploy/env examples', () => {
     governor: ['REDIS_URL', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_DB', 'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL', 'GOV_MODE', 'GOV_MAX_DELIVERIES',
       'GOV_DECISION_TTL_SEC', 'GOV_KILL_SCORE_CRITICAL', 'GOV_SYMBOL_COOLDOWN_SECONDS', 'GOV_MAX_EXEC_PER_HOUR', 'GOV_MAX_EXEC_PER_5MIN',
       'GOV_MAX_NOTIONAL_PER_TRADE_USDT', 'GOV_MAX_NOTIONAL_PER_DAY_USD', 'PERMIT_TTL_SEC', 'P31_MIN_CONF', 'P31_EFF_TTL_SEC',
-      'P31_MAX_FUTURE_SKEW_SEC', 'P31_DOWNSIZE_THRESHOLD', 'P31_MIN_FACTOR', 'P31_MAX_EXTRA_COOLDOWN_SEC', 'P31_ENFORCE_DOWNSIZE'],
+      'P31_MAX_FUTURE_SKEW_SEC', 'P31_DOWNSIZE_THRESHOLD', 'P31_MIN_FACTOR', 'P31_MAX_EXTRA_COOLDOWN_SEC', 'P31_ENFORCE_DOWNSIZE',
+      'GOV_PRICE_KEY_PATTERN', 'GOV_PRICE_FIELD', 'GOV_PRICE_TS_FIELD', 'GOV_PRICE_MAX_AGE_SEC', 'GOV_NOTIONAL_UNKNOWN'],
   };
 
   it.each(SERVICES)('$app: regular format, every contract variable, the right port, no inline comments', ({ app, port }) => {
@@ -466,6 +469,12 @@ describe('deploy/env examples', () => {
     expect(new Set(names).size).toBe(names.length);
     for (const v of contractVariables[app]) expect(names).toContain(v);
     expect(lines).toContain(`METRICS_PORT=${port}`);
+  });
+
+  it('the harvest pipeline example loads as the governor loads it, with a price source', () => {
+    const loaded = loadServiceConfig(GOVERNOR_CONFIG, { argv: ['--env-file', at('deploy', 'env', 'governor.pipeline.env')], env: {} });
+    expect(loaded.unknownFileVariables).toEqual([]);
+    expect(loaded.values).toMatchObject({ GOV_PRICE_KEY_PATTERN: 'quantum:market:{SYMBOL}:bybit', GOV_PRICE_MAX_AGE_SEC: 60, GOV_NOTIONAL_UNKNOWN: 'block' });
   });
 
   it('match the config catalogue (deploy/env/generate-examples.ts --check)', () => {
