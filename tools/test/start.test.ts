@@ -18,8 +18,9 @@ function alive(pid: number): boolean {
 
 /**
  * Smoke test of `npm start`: the real launcher with the real services (built bundles) against a
- * throwaway Redis given as REDIS_URL. Waits for a summary line with proposals and permits, then
- * sends SIGINT to the whole process group, as a terminal Ctrl-C does.
+ * throwaway Redis given as REDIS_URL. Waits for a summary line with proposals, permits and the
+ * simulator's outcomes per producer, then sends SIGINT to the whole process group, as a
+ * terminal Ctrl-C does.
  */
 describe('npm start (smoke)', () => {
   let redis: ThrowawayRedis;
@@ -33,7 +34,7 @@ describe('npm start (smoke)', () => {
   }, 240_000);
   afterAll(async () => redis?.stop());
 
-  it('starts everything, shows proposals and permits, and stops cleanly on Ctrl-C (exit 0, no children left)', async () => {
+  it('starts everything, shows proposals, permits and outcomes per producer, and stops cleanly on Ctrl-C (exit 0, no children left)', async () => {
     const logDir = mkdtempSync(join(tmpdir(), 'start-test-'));
     const child = spawn('npm', ['start', '--', '--no-build', '--summary-every', '1', '--plans-per-sec', '20', '--loop-interval', '1', '--log-dir', logDir], {
       cwd: ROOT,
@@ -47,9 +48,14 @@ describe('npm start (smoke)', () => {
     const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
     try {
       const deadline = Date.now() + 60_000;
-      const ready = /proposals [1-9]\d* .*\| permits [1-9]\d*/;
+      // the apply layer's closes pass the governor's gates, so some of its permits are consumed
+      const ready = /proposals [1-9]\d* .*\| permits [1-9]\d* .*\| apply_layer: plans \d+ .*permits consumed [1-9]\d* .*\| intent_bridge: plans [1-9]\d* /;
       while (!ready.test(output) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
       expect(output).toMatch(ready);
+      const line = output.split('\n').find((l) => ready.test(l)) ?? '';
+      expect(line).toMatch(/intent_bridge: plans \d+ \(EXECUTE \d+\), permits consumed \d+ \(avg \d+ ms, max \d+ ms\), blocked \d+, timed out \d+/);
+      // opens carry no price: the governor prices them with the simulator's market feed
+      expect(output).not.toMatch(/notional_unknown/);
       expect(output).toContain(`logs: ${logDir}`);
       expect(output).toMatch(/allocation-target: http:\/\/127\.0\.0\.1:\d+\/metrics/);
       expect(output).toMatch(/governor: +http:\/\/127\.0\.0\.1:\d+\/metrics/);

@@ -1,7 +1,9 @@
 import { allocatorTarget, drawdownFactor } from './allocator';
-import { CLOSE_ACTIONS, planIdFor } from './plans';
+import { EXECUTABLE_ACTIONS, HARVEST_ACTIONS } from './apply-layer-plans';
+import { planIdFor, type PlanRecord } from './plan-record';
 import { clamp01, Prng } from './prng';
 import { pyFloatStr } from './pyfloat';
+import { PyFloat, pyJsonDumps } from './pyjson';
 import { applyFill, efficiencyScore, holdPenalty, scorerConfidence, type ScorerState } from './scorer';
 import { Simulator } from './simulator';
 import { universe } from './symbols';
@@ -14,7 +16,7 @@ function run(seed: number, ticks: number, plansPerTick: number) {
   for (let i = 0; i < ticks; i++) {
     const now = T0 + 5 * i;
     const tick = sim.tick(now);
-    out.push(tick.targets.map((t) => t.fields), tick.efficiency.map((e) => [e.symbol, e.fields]));
+    out.push(tick.targets.map((t) => t.fields), tick.efficiency.map((e) => [e.symbol, e.fields]), tick.market.map((m) => [m.symbol, m.fields]));
     for (let p = 0; p < plansPerTick; p++) out.push(sim.nextPlan(now + 1).fields);
   }
   return out;
@@ -69,6 +71,18 @@ describe('pyFloatStr (Python str() of a float)', () => {
     [0, '0.0'], [123.25, '123.25'], [1e16, '1e+16'], [1234567890123456, '1234567890123456.0'], [-2.5e-7, '-2.5e-07'],
     [0.1 + 0.2, '0.30000000000000004'], [100, '100.0'],
   ])('%p → %s', (x, text) => expect(pyFloatStr(x)).toBe(text));
+});
+
+describe('pyJsonDumps (Python json.dumps)', () => {
+  it('uses Python separators and float reprs', () => {
+    expect(pyJsonDumps([{ step: 'CLOSE_PARTIAL_50', type: 'market_reduce_only', side: 'close', pct: new PyFloat(50) }]))
+      .toBe('[{"step": "CLOSE_PARTIAL_50", "type": "market_reduce_only", "side": "close", "pct": 50.0}]');
+    expect(pyJsonDumps({ a: 1, b: new PyFloat(1e-5), c: [true, null, 'x"\u00e9'], d: [] })).toBe('{"a": 1, "b": 1e-05, "c": [true, null, "x\\"\\u00e9"], "d": []}');
+  });
+
+  it('refuses a non-integer plain number (a float must say so)', () => {
+    expect(() => pyJsonDumps({ pct: 0.5 })).toThrow(/not a Python int/);
+  });
 });
 
 describe('allocator formula', () => {
@@ -181,44 +195,144 @@ describe('Simulator', () => {
     expect(last.efficiency.some((e) => /e-\d\d$/.test(e.fields['efficiency_score']))).toBe(true);
   });
 
-  it('plans have the apply layer shape and a realistic mix', () => {
-    const sim = new Simulator({ seed: 9, symbols: 50 });
-    const counts: Record<string, number> = {};
-    const ids = new Set<string>();
-    let executes = 0;
-    let executeOpens = 0;
-    let executeCloses = 0;
-    let emptyPrice = 0;
-    const n = 5000;
+  it('writes a market feed hash per symbol every tick: a random walk from the reference price', () => {
+    const sim = new Simulator({ seed: 4, symbols: 30 });
     const problems: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const p = sim.nextPlan(T0 + i / 5);
-      const head = Object.keys(p.fields).slice(0, 9).join();
-      if (head !== 'plan_id,symbol,action,decision,kill_score,side,qty,price,timestamp') problems.push(`fields ${head}`);
-      if (!/^[0-9a-f]{16}$/.test(p.planId) || p.fields['plan_id'] !== p.planId) problems.push(`plan_id ${p.planId}`);
-      ids.add(p.planId);
-      const ks = Number(p.fields['kill_score']);
-      if (!(ks >= 0 && ks <= 1)) problems.push(`kill_score ${ks}`);
-      if (!(Number(p.fields['qty']) > 0)) problems.push(`qty ${p.fields['qty']}`);
-      if (p.fields['price'] === '') emptyPrice++;
-      else if (!(Number(p.fields['price']) > 0)) problems.push(`price ${p.fields['price']}`);
-      JSON.parse(p.fields['steps']);
-      counts[p.decision] = (counts[p.decision] ?? 0) + 1;
-      if (p.decision === 'EXECUTE') {
-        executes++;
-        if (p.action === 'OPEN_PROPOSED') executeOpens++;
-        if ((CLOSE_ACTIONS as readonly string[]).includes(p.action)) executeCloses++;
+    const first = new Map<string, number>();
+    let last = new Map<string, number>();
+    for (let i = 0; i < 50; i++) {
+      const { market } = sim.tick(T0 + 5 * i);
+      if (market.length !== 30) problems.push(`tick ${i}: ${market.length} market records`);
+      for (const m of market) {
+        if (Object.keys(m.fields).join() !== 'price,volume,bid,ask,ts') problems.push(`fields ${Object.keys(m.fields)}`);
+        if (m.fields['ts'] !== String(T0 + 5 * i)) problems.push(`ts ${m.fields['ts']}`);
+        if (m.fields['price'] !== pyFloatStr(m.price)) problems.push(`price text ${m.fields['price']}`);
+        const [bid, ask, volume] = [Number(m.fields['bid']), Number(m.fields['ask']), Number(m.fields['volume'])];
+        if (!(bid < m.price && m.price < ask)) problems.push(`${m.symbol} bid ${bid} price ${m.price} ask ${ask}`);
+        if (!(volume >= 0)) problems.push(`volume ${m.fields['volume']}`);
+        if (i === 0) first.set(m.symbol, m.price);
       }
+      last = new Map(market.map((m) => [m.symbol, m.price]));
     }
     expect(problems).toEqual([]);
-    expect(ids.size).toBe(n);
-    expect(((counts['SKIP'] ?? 0) + (counts['BLOCKED'] ?? 0)) / n).toBeGreaterThan(0.7);
-    expect(executes / n).toBeGreaterThan(0.05);
-    expect(executes / n).toBeLessThan(0.25);
-    expect(executeOpens).toBeGreaterThan(executes * 0.3);
-    expect(executeCloses).toBeGreaterThan(executes * 0.15);
-    expect(emptyPrice / n).toBeGreaterThan(0.01);
-    expect(emptyPrice / n).toBeLessThan(0.1);
+    const reference = new Map(universe(30).map((s) => [s.symbol, s.price]));
+    for (const [symbol, price] of last) {
+      // 50 steps of sd 0.2 %: within a few percent of the reference price, but moved
+      expect(price / (reference.get(symbol) as number)).toBeGreaterThan(0.9);
+      expect(price / (reference.get(symbol) as number)).toBeLessThan(1.1);
+    }
+    expect([...last].filter(([symbol, price]) => price !== first.get(symbol)).length).toBeGreaterThan(25);
+  });
+
+  describe('plans of the two real producers (UPSTREAM.md)', () => {
+    const APPLY_LAYER_FIELDS = [
+      'plan_id', 'symbol', 'action', 'kill_score', 'k_regime_flip', 'k_sigma_spike', 'k_ts_drop', 'k_age_penalty',
+      'new_sl_proposed', 'R_net', 'decision', 'reason_codes', 'steps', 'close_qty', 'price', 'timestamp',
+    ];
+    const INTENT_BRIDGE_FIELDS = ['plan_id', 'decision', 'symbol', 'side', 'type', 'qty', 'reduceOnly', 'source', 'signature', 'timestamp'];
+    const N = 20_000;
+
+    /** N plans at 5 per second, with a tick every 5 s as the runner does; the feed prices of the last tick. */
+    function drawPlans(seed: number, symbols = 50) {
+      const sim = new Simulator({ seed, symbols });
+      const plans: { plan: PlanRecord; feedPrice: number }[] = [];
+      let prices = new Map<string, number>();
+      for (let i = 0; i < N; i++) {
+        const now = T0 + i / 5;
+        if (i % 25 === 0) prices = new Map(sim.tick(now).market.map((m) => [m.symbol, m.price]));
+        const plan = sim.nextPlan(now);
+        plans.push({ plan, feedPrice: prices.get(plan.symbol) as number });
+      }
+      return plans;
+    }
+    const plans = drawPlans(9);
+    const applyLayer = plans.map((p) => p.plan).filter((p) => p.producer === 'apply_layer');
+    const intentBridge = plans.filter((p) => p.plan.producer === 'intent_bridge');
+
+    it('are drawn from both producers, most of them apply-layer SKIPs, intent-bridge plans a minority', () => {
+      const skips = applyLayer.filter((p) => p.decision === 'SKIP').length;
+      expect(skips / N).toBeGreaterThan(0.7);
+      expect(intentBridge.length / N).toBeGreaterThan(0.05);
+      expect(intentBridge.length / N).toBeLessThan(0.2);
+      expect(new Set(plans.map((p) => p.plan.planId)).size).toBe(N);
+    });
+
+    it('apply layer: exactly the harvest fields in order, no qty or side, close_qty "0.0", price ""', () => {
+      const problems: string[] = [];
+      for (const p of applyLayer) {
+        const f = p.fields;
+        if (Object.keys(f).join() !== APPLY_LAYER_FIELDS.join()) problems.push(`fields ${Object.keys(f)}`);
+        if (!/^[0-9a-f]{16}$/.test(p.planId) || f['plan_id'] !== p.planId) problems.push(`plan_id ${p.planId}`);
+        if (f['symbol'] !== p.symbol || f['decision'] !== p.decision) problems.push(`record ${p.symbol} ${p.decision} vs fields`);
+        if (!(HARVEST_ACTIONS as readonly string[]).includes(f['action'])) problems.push(`action ${f['action']}`);
+        for (const k of ['kill_score', 'k_regime_flip', 'k_sigma_spike', 'k_ts_drop', 'k_age_penalty']) {
+          if (!/^\d\.\d+$/.test(f[k]) || !(Number(f[k]) >= 0 && Number(f[k]) <= 1)) problems.push(`${k} ${f[k]}`);
+        }
+        if (!Number.isFinite(Number(f['R_net'])) || f['R_net'] === '') problems.push(`R_net ${f['R_net']}`);
+        if (f['close_qty'] !== '0.0') problems.push(`close_qty ${f['close_qty']}`);
+        if (f['price'] !== '') problems.push(`price ${f['price']}`);
+        if (f['action'] === 'UPDATE_SL' ? !(Number(f['new_sl_proposed']) > 0) : f['new_sl_proposed'] !== '') problems.push(`new_sl_proposed ${f['action']} ${f['new_sl_proposed']}`);
+        if (!Array.isArray(JSON.parse(f['steps']))) problems.push(`steps ${f['steps']}`);
+        if (f['reason_codes'] !== '' && !/^[a-z_]+(,[a-z_]+)*$/.test(f['reason_codes'])) problems.push(`reason_codes ${f['reason_codes']}`);
+        if (!/^\d+$/.test(f['timestamp'])) problems.push(`timestamp ${f['timestamp']}`);
+      }
+      expect(problems).toEqual([]);
+    });
+
+    it('apply layer: HOLD is SKIP, EXECUTE only with the four executable actions, a few EXECUTE per minute per symbol', () => {
+      const byActionDecision = new Map<string, number>();
+      for (const p of applyLayer) byActionDecision.set(`${p.fields['action']} ${p.decision}`, (byActionDecision.get(`${p.fields['action']} ${p.decision}`) ?? 0) + 1);
+      const seen = [...byActionDecision.keys()];
+      expect(seen.filter((k) => k.startsWith('HOLD ') && k !== 'HOLD SKIP')).toEqual([]);
+      const executed = new Set(seen.filter((k) => k.endsWith(' EXECUTE')).map((k) => k.split(' ')[0]));
+      expect([...executed].sort()).toEqual([...EXECUTABLE_ACTIONS].sort());
+      expect((byActionDecision.get('HOLD SKIP') ?? 0) / applyLayer.length).toBeGreaterThan(0.6);
+      for (const d of ['BLOCKED', 'ERROR'] as const) expect(applyLayer.some((p) => p.decision === d)).toBe(true);
+      // N plans at 5/s are 4000 s: per symbol and minute, the busiest symbol executes only a few
+      const executesPerSymbol = new Map<string, number>();
+      for (const p of applyLayer.filter((x) => x.decision === 'EXECUTE')) executesPerSymbol.set(p.symbol, (executesPerSymbol.get(p.symbol) ?? 0) + 1);
+      const busiest = Math.max(...executesPerSymbol.values());
+      expect(busiest / (N / 5 / 60)).toBeLessThan(4);
+      expect(busiest).toBeGreaterThan(0);
+    });
+
+    it('apply layer: steps are a Python json.dumps array matching the action', () => {
+      const partial50 = applyLayer.find((p) => p.fields['action'] === 'PARTIAL_50');
+      expect(partial50?.fields['steps']).toBe('[{"step": "CLOSE_PARTIAL_50", "type": "market_reduce_only", "side": "close", "pct": 50.0}]');
+      expect(applyLayer.find((p) => p.fields['action'] === 'FULL_CLOSE_PROPOSED')?.fields['steps']).toContain('"pct": 100.0}');
+      expect(applyLayer.find((p) => p.fields['action'] === 'HOLD')?.fields['steps']).toBe('[]');
+      const sl = applyLayer.find((p) => p.fields['action'] === 'UPDATE_SL');
+      expect(JSON.parse(sl?.fields['steps'] ?? '')).toEqual([{ step: 'UPDATE_SL', type: 'stop_loss', side: 'close', price: Number(sl?.fields['new_sl_proposed']) }]);
+    });
+
+    it('intent bridge: exactly its fields in order, always EXECUTE, no action, kill_score or price; ~20 % reduce-only', () => {
+      const problems: string[] = [];
+      for (const { plan: p } of intentBridge) {
+        const f = p.fields;
+        if (Object.keys(f).join() !== INTENT_BRIDGE_FIELDS.join()) problems.push(`fields ${Object.keys(f)}`);
+        if (!/^[0-9a-f]{16}$/.test(p.planId) || f['plan_id'] !== p.planId) problems.push(`plan_id ${p.planId}`);
+        if (f['decision'] !== 'EXECUTE' || p.decision !== 'EXECUTE') problems.push(`decision ${f['decision']}`);
+        if (f['side'] !== 'BUY' && f['side'] !== 'SELL') problems.push(`side ${f['side']}`);
+        if (f['type'] !== 'MARKET') problems.push(`type ${f['type']}`);
+        if (!(Number(f['qty']) > 0) || f['qty'] !== pyFloatStr(Number(f['qty']))) problems.push(`qty ${f['qty']}`);
+        if (f['reduceOnly'] !== 'true' && f['reduceOnly'] !== 'false') problems.push(`reduceOnly ${f['reduceOnly']}`);
+        if (f['source'] !== 'intent_bridge' || f['signature'] !== 'intent_bridge') problems.push(`source ${f['source']} ${f['signature']}`);
+        for (const absent of ['action', 'kill_score', 'price', 'close_qty']) if (absent in f) problems.push(`has ${absent}`);
+      }
+      expect(problems).toEqual([]);
+      const reduceOnly = intentBridge.filter((p) => p.plan.fields['reduceOnly'] === 'true').length / intentBridge.length;
+      expect(reduceOnly).toBeGreaterThan(0.15);
+      expect(reduceOnly).toBeLessThan(0.25);
+      expect(new Set(intentBridge.map((p) => p.plan.fields['side']))).toEqual(new Set(['BUY', 'SELL']));
+    });
+
+    it('intent bridge: notional at the feed price mostly 20–400 USD, some above the 200 USD per-trade cap', () => {
+      const notional = intentBridge.map((p) => Number(p.plan.fields['qty']) * p.feedPrice);
+      expect(notional.filter((x) => x >= 20 && x <= 400).length / notional.length).toBeGreaterThan(0.9);
+      const aboveCap = notional.filter((x) => x > 200).length / notional.length;
+      expect(aboveCap).toBeGreaterThan(0.05);
+      expect(aboveCap).toBeLessThan(0.25);
+    });
   });
 
   it('plan ids are a hash of the proposal', () => {

@@ -1,14 +1,19 @@
 import type Redis from 'ioredis';
-import type { Decision, PlanRecord } from './plans';
+import { writeGatePermits } from './gate-permits';
+import { DEFAULT_MARKET_KEY_PATTERN } from './market-key';
+import type { PlanRecord } from './plan-record';
+import { consumePermits, type PermitPolling } from './permit-consumer';
 import { Simulator } from './simulator';
-import { consumePermit, publishPlans, writeTick, type PermitResult } from './writer';
+import { countPermit, countPlan, emptyStats, type SimStats } from './stats';
+import { formatSummary } from './summary';
+import { publishPlans, writeTick } from './writer';
 
 export interface RunOptions {
   redis: Redis;
   seed: number;
   symbols: number;
   plansPerSec: number;
-  /** Seconds between allocator/scorer rounds (upstream: 5). */
+  /** Seconds between allocator/scorer/market rounds (upstream: 5; the market feed's hashes live 120 s). */
   tickSec: number;
   /** Stop after this many seconds; undefined = until aborted. */
   durationSec?: number;
@@ -16,53 +21,21 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Receives the periodic one-line summaries. */
   onSummary?: (line: string, stats: SimStats) => void;
+  /** Where the market feed hashes go (default `quantum:market:{SYMBOL}:bybit`). */
+  marketKeyPattern?: string;
+  /** The apply layer's permit polling (default every 100 ms for up to 1.2 s). */
+  permitPolling?: PermitPolling;
   /** Clock (epoch ms), for tests. */
   now?: () => number;
 }
 
-export interface SimStats {
-  elapsedSec: number;
-  ticks: number;
-  targetsWritten: number;
-  efficiencyWritten: number;
-  fills: number;
-  plans: number;
-  plansByDecision: Record<Decision, number>;
-  permitsGranted: number;
-  permitsBlocked: number;
-  permitsTimedOut: number;
-  permitLatencyMaxMs: number;
-  permitLatencySumMs: number;
-  errors: number;
-  lastError?: string;
-}
-
-export function emptyStats(): SimStats {
-  return {
-    elapsedSec: 0, ticks: 0, targetsWritten: 0, efficiencyWritten: 0, fills: 0, plans: 0,
-    plansByDecision: { EXECUTE: 0, SKIP: 0, BLOCKED: 0, ERROR: 0 },
-    permitsGranted: 0, permitsBlocked: 0, permitsTimedOut: 0, permitLatencyMaxMs: 0, permitLatencySumMs: 0, errors: 0,
-  };
-}
-
-export function formatSummary(s: SimStats): string {
-  const d = s.plansByDecision;
-  const avg = s.permitsGranted > 0 ? Math.round(s.permitLatencySumMs / s.permitsGranted) : 0;
-  const parts = [
-    `t+${Math.round(s.elapsedSec)}s`,
-    `ticks ${s.ticks}`,
-    `targets ${s.targetsWritten} eff ${s.efficiencyWritten} fills ${s.fills}`,
-    `plans ${s.plans} (EXECUTE ${d.EXECUTE}, SKIP ${d.SKIP}, BLOCKED ${d.BLOCKED}, ERROR ${d.ERROR})`,
-    `permits granted ${s.permitsGranted} (avg ${avg} ms, max ${s.permitLatencyMaxMs} ms), blocked ${s.permitsBlocked}, timed out ${s.permitsTimedOut}`,
-  ];
-  if (s.errors > 0) parts.push(`redis errors ${s.errors} (last: ${s.lastError})`);
-  return parts.join(' | ');
-}
+export type { SimStats };
 
 /**
- * Runs the simulator against Redis: an allocator/scorer round at once and then every
- * `tickSec`, plans at `plansPerSec` (sent in small batches to keep the rate exact), permits
- * consumed like the apply layer. Redis errors are counted and reported, never fatal.
+ * Runs the simulator against Redis: an allocator/scorer/market round at once and then every
+ * `tickSec`, plans of both producers at `plansPerSec` (sent in small batches to keep the rate
+ * exact), and for every EXECUTE plan the other gates' permits and the apply layer's permit
+ * consumption. Redis errors are counted and reported, never fatal.
  * Resolves with the final stats after the duration or the abort, once in-flight permit polls
  * are done.
  */
@@ -86,10 +59,11 @@ export async function runSimulation(options: RunOptions): Promise<SimStats> {
     tickBusy = true;
     try {
       const out = sim.tick(clock() / 1000);
-      await writeTick(options.redis, out);
+      await writeTick(options.redis, out, options.marketKeyPattern ?? DEFAULT_MARKET_KEY_PATTERN);
       stats.ticks += 1;
       stats.targetsWritten += out.targets.length;
       stats.efficiencyWritten += out.efficiency.length;
+      stats.marketWritten += out.market.length;
       stats.fills += out.fills.length;
     } catch (error) {
       fail(error);
@@ -99,16 +73,9 @@ export async function runSimulation(options: RunOptions): Promise<SimStats> {
   };
 
   const track = (plan: PlanRecord) => {
-    const poll = consumePermit(options.redis, plan.planId)
-      .then((result: PermitResult) => {
-        if (result.outcome === 'granted') {
-          stats.permitsGranted += 1;
-          stats.permitLatencySumMs += result.latencyMs ?? 0;
-          stats.permitLatencyMaxMs = Math.max(stats.permitLatencyMaxMs, result.latencyMs ?? 0);
-        } else if (result.outcome === 'blocked') stats.permitsBlocked += 1;
-        else stats.permitsTimedOut += 1;
-      })
-      .catch(fail)
+    const poll = consumePermits(options.redis, plan.planId, options.permitPolling)
+      .then((result) => countPermit(stats, plan.producer, result))
+      .catch((error: unknown) => fail(new Error(`permits of plan ${plan.planId}: ${(error as Error).message}`)))
       .finally(() => inFlight.delete(poll));
     inFlight.add(poll);
   };
@@ -122,10 +89,11 @@ export async function runSimulation(options: RunOptions): Promise<SimStats> {
       if (due <= 0) return;
       const nowSec = clock() / 1000;
       const plans = Array.from({ length: Math.min(due, 5000) }, () => sim.nextPlan(nowSec));
-      stats.plans += plans.length; // generated values are consumed even if the write fails
-      for (const p of plans) stats.plansByDecision[p.decision] += 1;
+      for (const p of plans) countPlan(stats, p); // generated values are consumed even if the write fails
       await publishPlans(options.redis, plans);
-      for (const p of plans) if (p.decision === 'EXECUTE') track(p);
+      const executes = plans.filter((p) => p.decision === 'EXECUTE');
+      await writeGatePermits(options.redis, executes, nowSec);
+      for (const p of executes) track(p);
     } catch (error) {
       fail(error);
     } finally {

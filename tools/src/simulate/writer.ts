@@ -1,12 +1,13 @@
 import type Redis from 'ioredis';
 import { flattenFields, KEYS, PLAN_STREAM_MAXLEN, UPSTREAM_TTL } from '../ctl/support/keys';
+import { DEFAULT_MARKET_KEY_PATTERN, MARKET_TTL_SEC, marketKey } from './market-key';
 import type { PlanRecord, TickOutput } from './simulator';
 
 /**
- * Writes one allocator + scorer round in one transaction: each hash replaced by its new
- * fields (HSET) and given its expiry (targets 300 s, efficiency 600 s).
+ * Writes one allocator + scorer + market feed round in one transaction: each hash replaced by
+ * its new fields (HSET) and given its expiry (targets 300 s, efficiency 600 s, market 120 s).
  */
-export async function writeTick(redis: Redis, tick: TickOutput): Promise<void> {
+export async function writeTick(redis: Redis, tick: TickOutput, marketKeyPattern = DEFAULT_MARKET_KEY_PATTERN): Promise<void> {
   const multi = redis.multi();
   for (const t of tick.targets) {
     multi.hset(KEYS.target(t.symbol), t.fields);
@@ -16,9 +17,14 @@ export async function writeTick(redis: Redis, tick: TickOutput): Promise<void> {
     multi.hset(KEYS.efficiency(e.symbol), e.fields);
     multi.expire(KEYS.efficiency(e.symbol), UPSTREAM_TTL.efficiency);
   }
+  for (const m of tick.market) {
+    const key = marketKey(marketKeyPattern, m.symbol);
+    multi.hset(key, m.fields);
+    multi.expire(key, MARKET_TTL_SEC);
+  }
   const results = await multi.exec();
   const failed = results?.find(([error]) => error);
-  if (failed) throw failed[0] as Error;
+  if (failed) throw new Error(`writing the tick's hashes failed: ${(failed[0] as Error).message}`);
 }
 
 /** Publishes plans to the apply stream in one pipeline, trimmed at about 10000 entries. */
@@ -26,41 +32,8 @@ export async function publishPlans(redis: Redis, plans: readonly PlanRecord[], m
   const pipeline = redis.pipeline();
   for (const p of plans) pipeline.xadd(KEYS.planStream, 'MAXLEN', '~', maxlen, '*', ...flattenFields(p.fields));
   const results = (await pipeline.exec()) ?? [];
-  return results.map(([error, id]) => {
-    if (error) throw error;
+  return results.map(([error, id], i) => {
+    if (error) throw new Error(`publishing plan ${plans[i].planId} to ${KEYS.planStream} failed: ${error.message}`);
     return id as string;
   });
-}
-
-export type PermitOutcome = 'granted' | 'blocked' | 'timeout';
-
-export interface PermitResult {
-  outcome: PermitOutcome;
-  /** Milliseconds from the start of polling to the permit (granted only). */
-  latencyMs?: number;
-  permit?: string;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * What the apply layer does after publishing an EXECUTE plan: poll `quantum:permit:{plan_id}`
- * every `pollMs` for up to `timeoutMs`, consuming it atomically (GET + DEL in one
- * transaction) so it can be used only once. Without a permit, a governor block key
- * distinguishes "blocked" from "no decision in time".
- */
-export async function consumePermit(redis: Redis, planId: string, options: { pollMs?: number; timeoutMs?: number } = {}): Promise<PermitResult> {
-  const pollMs = options.pollMs ?? 100;
-  const timeoutMs = options.timeoutMs ?? 1200;
-  const started = Date.now();
-  const key = KEYS.permit(planId);
-  for (;;) {
-    const results = await redis.multi().get(key).del(key).exec();
-    const value = results?.[0]?.[1] as string | null | undefined;
-    if (value !== null && value !== undefined) return { outcome: 'granted', latencyMs: Date.now() - started, permit: value };
-    if (Date.now() - started + pollMs > timeoutMs) break;
-    await sleep(pollMs);
-  }
-  const blocked = await redis.exists(KEYS.block(planId));
-  return { outcome: blocked ? 'blocked' : 'timeout' };
 }

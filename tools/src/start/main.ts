@@ -20,22 +20,30 @@ import { palette } from '../ctl/support/colour';
 import type Redis from 'ioredis';
 import { connectRedis, redactUrl } from '../ctl/support/redis';
 import { KEYS } from '../ctl/support/keys';
+import { DEFAULT_MARKET_KEY_PATTERN } from '../simulate/market-key';
+import { readStatsFile } from '../simulate/stats-file';
+import { formatProducers } from '../simulate/summary';
 import { formatStackLine, stackNumbers } from './metrics-summary';
 
 const ROOT = resolve(__dirname, '../../..');
 const ROLE_ENV = 'QUANTUM_START_ROLE';
+/** The simulator's market feed, which is also the governor's price source: neither producer's plans carry a price. */
+const MARKET_KEY_PATTERN = DEFAULT_MARKET_KEY_PATTERN;
 
 export const USAGE = `usage: npm start [-- options]
 
 Runs the whole system locally: builds allocation-target and governor, uses REDIS_URL or starts
 its own redis-server (temporary directory, free port), starts both services and the simulator
-(ctl simulate), prints where the metrics are and a live summary line per interval.
+(ctl simulate), prints where the metrics are and a live summary line per interval: the
+services' numbers and, per producer (apply layer, intent bridge), the simulator's plans and
+permits consumed / blocked / timed out. The governor prices plans with the simulator's market
+feed (GOV_PRICE_KEY_PATTERN=${MARKET_KEY_PATTERN}).
 Ctrl-C stops everything it started and exits 0. Child logs (JSON) go to files in the log dir.
 
 options:
   --no-build             do not build (use the existing apps/*/dist)
   --symbols <n>          simulated universe (default 50)
-  --plans-per-sec <r>    simulated apply plans per second (default 5)
+  --plans-per-sec <r>    simulated plans per second, both producers (default 5)
   --seed <n>             simulator seed (default 1)
   --loop-interval <sec>  allocation-target LOOP_INTERVAL_SEC (default 5)
   --summary-every <sec>  seconds between summary lines (default 5)
@@ -229,7 +237,8 @@ class Orchestrator {
     delete base[ROLE_ENV];
     const allocation = this.startChild('allocation-target', process.execPath, [mains[0]],
       { ...base, METRICS_PORT: String(allocationPort), LOOP_INTERVAL_SEC: String(o.loopInterval) }, join(logDir, 'allocation-target.log'));
-    const governor = this.startChild('governor', process.execPath, [mains[1]], { ...base, METRICS_PORT: String(governorPort) }, join(logDir, 'governor.log'));
+    const governor = this.startChild('governor', process.execPath, [mains[1]],
+      { ...base, METRICS_PORT: String(governorPort), GOV_PRICE_KEY_PATTERN: MARKET_KEY_PATTERN }, join(logDir, 'governor.log'));
     const allocationUrl = `http://${host}:${allocationPort}`;
     const governorUrl = `http://${host}:${governorPort}`;
     out(`allocation-target: ${allocationUrl}/metrics${allocationPort !== 8065 ? ' (8065 was taken)' : ''}  pid ${allocation.child.pid}`);
@@ -249,12 +258,12 @@ class Orchestrator {
     }
 
     if (halted()) return this.shutdown();
-    const simLog = join(logDir, 'simulate.log');
+    const simStats = join(logDir, 'simulate.stats.json');
     const simulate = this.startChild('simulate', process.execPath, [
       '--conditions=@quantum/source', '--import', 'tsx', join(ROOT, 'tools/src/ctl/main.ts'), 'simulate',
       '--redis-url', redisUrl, '--symbols', String(o.symbols), '--plans-per-sec', String(o.plansPerSec), '--seed', String(o.seed),
-      '--summary-every', String(o.summaryEvery),
-    ], { ...base, NO_COLOR: '1' }, simLog);
+      '--summary-every', String(o.summaryEvery), '--market-key-pattern', MARKET_KEY_PATTERN, '--stats-file', simStats,
+    ], { ...base, NO_COLOR: '1' }, join(logDir, 'simulate.log'));
     out(`simulate: ${o.symbols} symbols, ${o.plansPerSec} plans/s, seed ${o.seed}  pid ${simulate.child.pid}`);
     out(`pids: ${this.managed.map((m) => m.child.pid).concat(this.pidOfRedis() ?? []).join(' ')}`);
     out(`verify: npm run ctl -- verify --redis-url ${redactUrl(redisUrl)} --allocation-url ${allocationUrl} --governor-url ${governorUrl}`);
@@ -268,9 +277,9 @@ class Orchestrator {
       // the governor's own gauges when it has them, else what Redis says about the group
       numbers.lag ??= group?.lag;
       numbers.pending ??= group?.pending;
-      const apply = /permits (granted \d+ .*?timed out \d+)/.exec(tail(simLog, 3).split('\n').reverse().find((l) => l.includes('permits granted')) ?? '')?.[1];
+      const sim = readStatsFile(simStats); // as of the simulator's last summary
       const time = new Date().toISOString().slice(11, 19);
-      if (!this.stopping) out(`${this.c.dim(time)} ${formatStackLine(numbers, apply)}`);
+      if (!this.stopping) out(`${this.c.dim(time)} ${formatStackLine(numbers, sim ? formatProducers(sim) : undefined)}`);
     };
     this.summaryTimer = setInterval(() => void summarize(), o.summaryEvery * 1000);
     this.running = true;

@@ -36,8 +36,11 @@ function breakdown(values: Map<string, number>): string {
   return `${total} (${entries.map(([k, v]) => `${k || '-'} ${v}`).join(', ')})`;
 }
 
-/** `proposals 250 (ok 180, low_conf 40) | permits 12 | blocks 40 (symbol_cooldown 20) | lag 0 pending 0` */
-export function formatStackLine(n: StackNumbers, apply?: string): string {
+/**
+ * `loops 12 | proposals 250 (ok 180, low_conf 40) | permits 12 | blocks 40 (symbol_cooldown 20) |
+ * lag 0 pending 0`, then `producers` (the simulator's outcomes per producer) when given.
+ */
+export function formatStackLine(n: StackNumbers, producers?: string): string {
   const parts = [
     `loops ${n.loops ?? '?'}`,
     `proposals ${breakdown(n.proposals)}`,
@@ -45,6 +48,6 @@ export function formatStackLine(n: StackNumbers, apply?: string): string {
     `blocks ${breakdown(n.blocks)}`,
     `lag ${n.lag ?? '?'} pending ${n.pending ?? '?'}`,
   ];
-  if (apply) parts.push(`apply ${apply}`);
+  if (producers) parts.push(producers);
   return parts.join(' | ');
 }
