@@ -86,6 +86,12 @@ const ORACLE: Record<App, Record<string, Rule>> = {
     P31_MAX_EXTRA_COOLDOWN_SEC: intZeroOrMore,
     P31_EFF_TTL_SEC: wholeSecondsAbove0,
     P31_ENFORCE_DOWNSIZE: { kind: 'boolean' },
+    GOV_NOTIONAL_UNKNOWN: { kind: 'enum', values: ['block', 'allow'] },
+    // CONTRACT §5: empty (no price source), or a key name holding {SYMBOL} once
+    GOV_PRICE_KEY_PATTERN: { kind: 'string', optional: true, pattern: /^(?!.*\{SYMBOL\}.*\{SYMBOL\})\S*\{SYMBOL\}\S*$/ },
+    GOV_PRICE_FIELD: { kind: 'string', optional: false, pattern: NO_SPACES },
+    GOV_PRICE_TS_FIELD: { kind: 'string', optional: false, pattern: NO_SPACES },
+    GOV_PRICE_MAX_AGE_SEC: { kind: 'decimal', minEx: 0 },
   },
 };
 
