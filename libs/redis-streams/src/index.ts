@@ -3,6 +3,8 @@ export * from './connection/redis-settings';
 export * from './connection/reconnect-delay';
 export * from './connection/create-redis-client';
 export * from './connection/wait-for-ready';
+export * from './connection/watch-liveness';
+export * from './connection/eviction-policy';
 export * from './scan/scan-keys';
 export * from './batch/redis-command';
 export * from './batch/batch-results';

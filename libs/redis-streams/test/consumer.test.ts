@@ -152,6 +152,82 @@ describe('StreamGroupConsumer (real Redis)', () => {
     await until(async () => (await pendingCount()) === 0);
   });
 
+  it('Redis refusing writes is not the entry\'s fault: no delivery counted, backoff grows, the gauge shows the waiting entries', async () => {
+    const rec = new Recorder();
+    let refusals = 8; // more than maxDeliveries
+    const pendingSeen: number[] = [];
+    rec.observer.pending = (n: number) => pendingSeen.push(n);
+    const attempts: number[] = [];
+    rec.result = () => {
+      attempts.push(Date.now());
+      return refusals-- > 0 ? { ack: false, error: new Error("OOM command not allowed when used memory > 'maxmemory'.") } : { ack: true, outcome: 'ok' };
+    };
+    const c = consumer(rec, { maxDeliveries: 3, reclaimIntervalMs: 60_000 });
+    c.start();
+    await until(() => c.isReady);
+    await add(1);
+    await until(() => rec.events['processed:ok'] === 1);
+    expect(rec.deadLettered).toEqual([]);
+    // every delivery after a refusal kept the count of the one before
+    expect(rec.handled.map((e) => e.deliveryCount)).toEqual(Array(9).fill(1));
+    // the pauses between attempts grow (doubling from 20 ms, jitter at most halves them)
+    const gaps = attempts.slice(1).map((t, i) => t - attempts[i]!);
+    expect(gaps[4]!).toBeGreaterThan(gaps[0]! + 20);
+    expect(pendingSeen).toContain(1);
+    expect(await pendingCount()).toBe(0);
+  });
+
+  it('a failure the entry causes still counts while a Redis refusal in between does not', async () => {
+    const rec = new Recorder();
+    const errors = ['WRONGTYPE Operation against a key holding the wrong kind of value', 'LOADING Redis is loading the dataset in memory', 'WRONGTYPE again', 'WRONGTYPE again'];
+    rec.result = () => {
+      const message = errors.shift();
+      return message ? { ack: false, error: new Error(message) } : { ack: true, outcome: 'ok' };
+    };
+    const c = consumer(rec, { maxDeliveries: 3 });
+    c.start();
+    await until(() => c.isReady);
+    await add(1);
+    await until(() => rec.deadLettered.length === 1);
+    expect(rec.handled.map((e) => e.deliveryCount)).toEqual([1, 2, 2, 3]);
+    expect(rec.deadLettered[0]!.entry.deliveryCount).toBe(4);
+  });
+
+  it('a batch that throws because the connection is gone leaves its entries pending without counting', async () => {
+    const rec = new Recorder();
+    let throws = 6;
+    rec.handler = {
+      handleBatch: async (entries: readonly StreamEntry[]) => {
+        rec.handled.push(...entries);
+        if (throws-- > 0) throw new Error('Connection is closed.');
+        return entries.map(() => ({ ack: true, outcome: 'ok' }) as EntryResult);
+      },
+    };
+    const c = consumer(rec, { maxDeliveries: 2 });
+    c.start();
+    await until(() => c.isReady);
+    await add(2);
+    await until(() => rec.events['processed:ok'] === 2);
+    expect(rec.deadLettered).toEqual([]);
+    expect(new Set(rec.handled.map((e) => e.deliveryCount))).toEqual(new Set([1]));
+  });
+
+  it('counts entries the producer trimmed before the group read them, once, and keeps the lag true', async () => {
+    const rec = new Recorder();
+    let trimmedUnread = 0;
+    rec.observer = { ...rec.observer, trimmedUnread: (n: number) => (trimmedUnread += n) } as typeof rec.observer;
+    await redis.xgroup('CREATE', STREAM, GROUP, '$', 'MKSTREAM');
+    // the consumer is down while the producer writes 300 entries and trims to about 100
+    for (let i = 0; i < 300; i++) await redis.xadd(STREAM, 'MAXLEN', '100', '*', 'k', `t${i}`);
+    const c = consumer(rec, { reclaimIntervalMs: 60_000 });
+    c.start();
+    await until(() => rec.events['processed:ok'] === 100);
+    expect(trimmedUnread).toBe(200);
+    // the lag read before the first read was the entries still there
+    expect(rec.lags[0]).toBe(100);
+    await until(async () => (await pendingCount()) === 0);
+  });
+
   it('stops promptly while blocked, and finishes and acks the batch in hand', async () => {
     const rec = new Recorder();
     const c = consumer(rec, { blockMs: 5000 });
@@ -276,7 +352,7 @@ describe('StreamGroupConsumer (real Redis)', () => {
     m.observer.pending?.(2);
     expect(m.observer.processed).toBeUndefined();
     const names = (await registry.getMetricsAsJSON()).map((x) => x.name).sort();
-    expect(names).toEqual(['svc_consumer_lag', 'svc_dead_lettered_total', 'svc_decision_latency_seconds', 'svc_pending_messages', 'svc_reclaimed_total', 'svc_trimmed_before_ack_total']);
+    expect(names).toEqual(['svc_consumer_lag', 'svc_dead_lettered_total', 'svc_decision_latency_seconds', 'svc_pending_messages', 'svc_reclaimed_total', 'svc_trimmed_before_ack_total', 'svc_trimmed_before_read_total']);
     expect((await m.lag!.get()).values[0]!.value).toBe(7);
   });
 });

@@ -31,6 +31,9 @@ export interface RedisClientOptions extends RedisSettings {
   readonly lazyConnect?: boolean;
 }
 
+/** How long a command may wait for its reply (a decide chunk takes milliseconds). */
+export const COMMAND_TIMEOUT_MS = 10_000;
+
 /** Builds the ioredis options for a role; exported so the choices can be inspected and tested. */
 export function redisClientOptions(options: RedisClientOptions, role: RedisClientRole): RedisOptions {
   const endpoint = resolveRedisEndpoint(options);
@@ -61,6 +64,9 @@ export function redisClientOptions(options: RedisClientOptions, role: RedisClien
     autoResendUnfulfilledCommands: blocking,
     enableReadyCheck: true,
     connectTimeout: 5_000,
+    // a command without a reply fails instead of waiting forever on a hung connection; the
+    // blocking role waits up to 5 s in XREADGROUP BLOCK by itself
+    commandTimeout: blocking ? COMMAND_TIMEOUT_MS + 5_000 : COMMAND_TIMEOUT_MS,
     keepAlive: 10_000,
     lazyConnect: options.lazyConnect ?? false,
   };

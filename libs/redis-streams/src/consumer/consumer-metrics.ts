@@ -2,14 +2,14 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ConsumerObserver } from './types';
 
 /** The metrics a consumer can report; each can be renamed or left out. */
-export type ConsumerMetricKey = 'processed' | 'latency' | 'pending' | 'lag' | 'reclaimed' | 'deadLettered' | 'trimmed';
+export type ConsumerMetricKey = 'processed' | 'latency' | 'pending' | 'lag' | 'reclaimed' | 'deadLettered' | 'trimmed' | 'trimmedUnread';
 
 export interface ConsumerMetricsOptions {
   readonly registry: Registry;
   /**
    * Metric name prefix for the default names, e.g. `quantum_govern` → `quantum_govern_processed_total`,
    * `_decision_latency_seconds`, `_pending`, `_lag`, `_reclaimed_total`, `_dead_lettered_total`,
-   * `_trimmed_before_ack_total`.
+   * `_trimmed_before_ack_total`, `_trimmed_before_read_total`.
    */
   readonly prefix: string;
   /**
@@ -30,6 +30,7 @@ export interface ConsumerMetrics {
   readonly reclaimed?: Counter;
   readonly deadLettered?: Counter;
   readonly trimmed?: Counter;
+  readonly trimmedUnread?: Counter;
 }
 
 const DEFAULT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -42,6 +43,7 @@ const DEFAULT_SUFFIX: Record<ConsumerMetricKey, string> = {
   reclaimed: 'reclaimed_total',
   deadLettered: 'dead_lettered_total',
   trimmed: 'trimmed_before_ack_total',
+  trimmedUnread: 'trimmed_before_read_total',
 };
 
 /** prom-client metrics for a {@link StreamGroupConsumer}, registered in the given registry. */
@@ -74,6 +76,7 @@ export function createConsumerMetrics(options: ConsumerMetricsOptions): Consumer
   const reclaimed = counter('reclaimed', 'Entries taken over from idle consumers');
   const deadLettered = counter('deadLettered', 'Entries dead-lettered after too many deliveries');
   const trimmed = counter('trimmed', 'Pending entries trimmed from the stream before acknowledgement');
+  const trimmedUnread = counter('trimmedUnread', 'Entries removed from the stream (trimmed by the producer) before the group read them');
   const observer: ConsumerObserver = {
     ...(processed ? { processed: (outcome: string, count: number) => processed.inc({ outcome }, count) } : {}),
     ...(latency ? { latency: (seconds: number) => latency.observe(seconds) } : {}),
@@ -82,6 +85,7 @@ export function createConsumerMetrics(options: ConsumerMetricsOptions): Consumer
     ...(reclaimed ? { reclaimed: (count: number) => reclaimed.inc(count) } : {}),
     ...(deadLettered ? { deadLettered: (count: number) => deadLettered.inc(count) } : {}),
     ...(trimmed ? { trimmed: (count: number) => trimmed.inc(count) } : {}),
+    ...(trimmedUnread ? { trimmedUnread: (count: number) => trimmedUnread.inc(count) } : {}),
   };
-  return { observer, processed, latency, pending, lag, reclaimed, deadLettered, trimmed };
+  return { observer, processed, latency, pending, lag, reclaimed, deadLettered, trimmed, trimmedUnread };
 }

@@ -1,6 +1,8 @@
 import type Redis from 'ioredis';
 import { hostname } from 'node:os';
-import type { BatchContext, ConsumerLogger, ConsumerObserver, DeadLetterSink, StreamBatchHandler, StreamEntry } from './types';
+import { readBacklog, readStreamBacklog } from './stream-backlog';
+import { isTransientRedisError } from './transient-error';
+import type { BatchContext, ConsumerLogger, ConsumerObserver, DeadLetterSink, EntryResult, StreamBatchHandler, StreamEntry } from './types';
 
 export interface StreamGroupConsumerOptions {
   /** Connection for every non-blocking command (XGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM). */
@@ -100,7 +102,22 @@ export class StreamGroupConsumer {
   private blockingClientId: number | undefined;
   private readInFlight = false;
   private wakeSleep: (() => void) | undefined;
+  /** Ends a read in flight when stopping: a read queued while Redis is away never returns by itself. */
+  private abandonRead: (() => void) | undefined;
   private failures = 0;
+  /** The last batch had entries that failed: the backoff keeps growing until one succeeds. */
+  private entriesFailing = false;
+  /**
+   * Pending entries of this consumer whose last delivery failed because Redis was unwell (OOM,
+   * READONLY, LOADING, a lost connection, ...): delivered again without counting a delivery, so
+   * only failures an entry causes bring it to the dead-letter sink.
+   */
+  private readonly excused = new Set<string>();
+  private lastSample = 0;
+  /** The gap of unread entries trimmed from the stream counted last, to count each entry once. */
+  private countedGap: { readonly after: string; readonly count: number } | undefined;
+  /** The backlog script is refused (an ACL without XINFO STREAM or EVALSHA): sample the old way. */
+  private backlogScriptRefused = false;
 
   constructor(private readonly options: StreamGroupConsumerOptions) {
     this.redis = options.redis;
@@ -143,12 +160,16 @@ export class StreamGroupConsumer {
   async stop(): Promise<void> {
     this.stopping = true;
     this.wakeSleep?.();
-    if (this.readInFlight && this.blockingClientId !== undefined) {
-      try {
-        await this.redis.call('CLIENT', 'UNBLOCK', String(this.blockingClientId));
-      } catch {
-        // Redis unreachable: the read ends by itself within blockMs.
+    if (this.readInFlight) {
+      if (this.blocking.status === 'ready' && this.blockingClientId !== undefined) {
+        // bounded: on a hung connection the reply never comes
+        const unblock = this.redis.call('CLIENT', 'UNBLOCK', String(this.blockingClientId)).catch(() => undefined);
+        await Promise.race([unblock, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
       }
+      // A read queued while Redis is away, or sent into a hung connection, never returns by
+      // itself. Entries it may still bring are pending for this consumer name and recovered at
+      // its next start (or taken over by another replica after claimIdleMs).
+      this.abandonRead?.();
     }
     await this.running;
     this.running = undefined;
@@ -163,7 +184,7 @@ export class StreamGroupConsumer {
         await this.connected(this.redis);
         await this.connected(this.blocking);
         await this.iterate();
-        this.failures = 0;
+        if (!this.entriesFailing) this.failures = 0;
       } catch (error) {
         // let the batches in hand finish (or fail) before anything is retried or recovered
         await this.drain().catch(() => undefined);
@@ -204,6 +225,7 @@ export class StreamGroupConsumer {
       await this.drain();
       await this.ensureGroup();
     }
+    if (Date.now() - this.lastSample >= this.reclaimIntervalMs) await this.sampleGroup();
     if (this.ownPendingMayExist) {
       // entries in hand are pending too: recover only what no batch is handling
       await this.drain();
@@ -251,8 +273,27 @@ export class StreamGroupConsumer {
       return false;
     }
     const ids = pending.map((p) => p[0]);
-    const counts = new Map(pending.map((p) => [p[0], Number(p[3]) + 1]));
-    const claimed = (await this.redis.xclaim(stream, group, this.consumerName, 0, ...ids)) as RawEntry[];
+    // a delivery that failed because Redis was unwell is not counted: XCLAIM ... RETRYCOUNT keeps
+    // the count where it was, a plain XCLAIM adds one
+    const counted: string[] = [];
+    const kept = new Map<number, string[]>();
+    const counts = new Map<string, number>();
+    for (const [id, , , delivered] of pending) {
+      const n = Number(delivered);
+      if (this.excused.delete(id)) {
+        counts.set(id, n);
+        kept.set(n, [...(kept.get(n) ?? []), id]);
+      } else {
+        counts.set(id, n + 1);
+        counted.push(id);
+      }
+    }
+    const claims: Promise<RawEntry[]>[] = [];
+    if (counted.length > 0) claims.push(this.redis.xclaim(stream, group, this.consumerName, 0, ...counted) as Promise<RawEntry[]>);
+    for (const [n, keptIds] of kept) {
+      claims.push(this.redis.call('XCLAIM', stream, group, this.consumerName, '0', ...keptIds, 'RETRYCOUNT', String(n)) as Promise<RawEntry[]>);
+    }
+    const claimed = (await Promise.all(claims)).flat().sort((a, b) => compareIds(a[0], b[0]));
     const present = new Set(claimed.map((e) => e[0]));
     // Redis 7 XCLAIM silently drops pending entries whose stream entry was deleted (trimmed).
     const trimmed = ids.filter((id) => !present.has(id));
@@ -290,8 +331,44 @@ export class StreamGroupConsumer {
     return !done;
   }
 
-  /** Samples the group's pending count (XPENDING summary) and lag (XINFO GROUPS, Redis 7). */
+  /**
+   * Samples the group's pending count and lag, and counts entries that were removed from the
+   * stream (trimmed by the producer's MAXLEN) before the group read them: one read-only script.
+   */
   private async sampleGroup(): Promise<void> {
+    const { stream, group } = this.options;
+    this.lastSample = Date.now();
+    if (this.backlogScriptRefused) return this.sampleGroupPlain();
+    let backlog;
+    try {
+      backlog = await readStreamBacklog(this.redis, stream, group);
+    } catch (error) {
+      if (!/NOPERM|unknown command|ERR Unknown/i.test(errorMessage(error))) throw error;
+      this.backlogScriptRefused = true;
+      this.options.logger?.warn('stream backlog script refused; trimmed-before-read entries are not counted', { stream, error: errorMessage(error) });
+      return this.sampleGroupPlain();
+    }
+    if (!backlog) return;
+    this.observer.pending?.(backlog.pending);
+    const reading = readBacklog(backlog, compareIds);
+    if (reading.lag !== undefined) this.observer.lag?.(reading.lag);
+    this.countTrimmedUnread(reading.trimmedUnread, backlog.lastDeliveredId, backlog.firstId);
+  }
+
+  /** Counts (and logs with their id range) unread entries removed after `after`, each once. */
+  private countTrimmedUnread(count: number, after: string, before: string): void {
+    if (count <= 0) return;
+    const already = this.countedGap?.after === after ? this.countedGap.count : 0;
+    this.countedGap = { after, count };
+    if (count <= already) return;
+    this.observer.trimmedUnread?.(count - already);
+    this.options.logger?.error('entries removed from the stream before the group read them', {
+      stream: this.options.stream, group: this.options.group, count: count - already, afterId: after, beforeId: before,
+    });
+  }
+
+  /** Pending count (XPENDING summary) and lag (XINFO GROUPS, Redis 7), without the script. */
+  private async sampleGroupPlain(): Promise<void> {
     const { stream, group } = this.options;
     const pipe = this.redis.pipeline();
     pipe.xpending(stream, group);
@@ -315,11 +392,15 @@ export class StreamGroupConsumer {
     this.readInFlight = true;
     let reply: [string, RawEntry[]][] | null;
     try {
-      reply = (await this.blocking.xreadgroup(
+      const read = this.blocking.xreadgroup(
         'GROUP', group, this.consumerName, 'COUNT', this.batchSize, 'BLOCK', this.blockMs, 'STREAMS', stream, '>',
-      )) as [string, RawEntry[]][] | null;
+      ) as Promise<[string, RawEntry[]][] | null>;
+      const abandoned = new Promise<null>((resolve) => (this.abandonRead = () => resolve(null)));
+      read.catch(() => undefined); // after an abandon nobody awaits it
+      reply = await Promise.race([read, abandoned]);
     } finally {
       this.readInFlight = false;
+      this.abandonRead = undefined;
     }
     if (!reply || reply.length === 0) return [];
     return this.toEntries(reply[0]![1], () => 1);
@@ -356,7 +437,14 @@ export class StreamGroupConsumer {
       });
     }
     if (normal.length > 0) {
-      const results = await this.options.handler.handleBatch(normal, this.context);
+      let results: readonly EntryResult[];
+      try {
+        results = await this.options.handler.handleBatch(normal, this.context);
+      } catch (error) {
+        if (isTransientRedisError(error)) for (const e of normal) this.excused.add(e.id);
+        this.entriesFailing = true;
+        throw error;
+      }
       if (results.length !== normal.length) throw new Error(`handler returned ${results.length} results for ${normal.length} entries`);
       results.forEach((result, i) => {
         if (result.ack) {
@@ -366,7 +454,9 @@ export class StreamGroupConsumer {
           outcomes.set(result.outcome, (outcomes.get(result.outcome) ?? 0) + 1);
         } else {
           failed = true;
-          this.options.logger?.warn('entry not handled; left pending', { id: normal[i]!.id, error: errorMessage(result.error) });
+          const transient = isTransientRedisError(result.error);
+          if (transient) this.excused.add(normal[i]!.id);
+          this.options.logger?.warn('entry not handled; left pending', { id: normal[i]!.id, error: errorMessage(result.error).slice(0, 500), counted: !transient });
         }
       });
     }
@@ -378,9 +468,13 @@ export class StreamGroupConsumer {
     if (this.observer.latency) for (const id of ackedIds) this.observer.latency(Math.max(0, nowSec - entryIdSeconds(id)));
     if (over.length > 0) this.observer.deadLettered?.(over.length);
     if (trimmed.length > 0) this.observer.trimmed?.(trimmed.length);
+    for (const id of ackedIds) this.excused.delete(id);
+    this.entriesFailing = failed;
     if (failed) {
-      // Retry them through the own-pending path (delivery count grows) after a pause.
+      // Retry them through the own-pending path after a pause that grows while they keep
+      // failing; the gauges are sampled now, so they show the entries waiting.
       this.ownPendingMayExist = true;
+      await this.sampleGroup().catch(() => undefined);
       await this.sleep(this.nextBackoff());
     }
   }
@@ -431,6 +525,16 @@ export class StreamGroupConsumer {
       };
     });
   }
+}
+
+/** Orders stream entry ids (`ms-seq`) numerically. */
+export function compareIds(a: string, b: string): number {
+  const [am = '0', as = '0'] = a.split('-');
+  const [bm = '0', bs = '0'] = b.split('-');
+  const ms = BigInt(am) - BigInt(bm);
+  if (ms !== 0n) return ms < 0n ? -1 : 1;
+  const seq = BigInt(as) - BigInt(bs);
+  return seq === 0n ? 0 : seq < 0n ? -1 : 1;
 }
 
 function positive(value: number, name: string): number {

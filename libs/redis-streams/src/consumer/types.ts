@@ -65,6 +65,8 @@ export interface ConsumerObserver {
   deadLettered?(count: number): void;
   /** Pending entries that were trimmed from the stream before being acknowledged. */
   trimmed?(count: number): void;
+  /** Entries removed from the stream (the producer's MAXLEN) before the group read them: lost. */
+  trimmedUnread?(count: number): void;
   /** Readiness changed; `reason` says why it is not ready. */
   readiness?(ready: boolean, reason?: string): void;
   /** A loop iteration failed; the consumer backs off for `delayMs`. */
