@@ -16,15 +16,18 @@ export class FreezableProxy {
   ) {}
 
   static async start(targetHost: string, targetPort: number): Promise<FreezableProxy> {
-    let proxy!: FreezableProxy;
-    const server = createServer((client) => proxy.accept(client, targetHost, targetPort));
+    const connections: Socket[] = [];
+    let accept = (client: Socket) => void connections.push(client);
+    const server = createServer((client) => accept(client));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
     });
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error('proxy has no TCP address');
-    proxy = new FreezableProxy(server, address.port);
+    const proxy = new FreezableProxy(server, address.port);
+    accept = (client) => proxy.accept(client, targetHost, targetPort);
+    for (const client of connections.splice(0)) accept(client);
     return proxy;
   }
 
