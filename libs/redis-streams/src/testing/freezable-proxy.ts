@@ -17,7 +17,9 @@ export class FreezableProxy {
 
   static async start(targetHost: string, targetPort: number): Promise<FreezableProxy> {
     const connections: Socket[] = [];
-    let accept = (client: Socket) => void connections.push(client);
+    let accept = (client: Socket): void => {
+      connections.push(client);
+    };
     const server = createServer((client) => accept(client));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
