@@ -104,7 +104,7 @@ describe('StreamGroupConsumer (real Redis)', () => {
     await add(10);
     await until(() => rec.handled.length === 10);
     expect(rec.handled.map((e) => e.fields[1])).toEqual([...Array(10).keys()].map((i) => `x${i}`));
-    expect(rec.handled.every((e) => e.deliveryCount === 1)).toBe(true);
+    expect(rec.handled.map((e) => e.deliveryCount)).toEqual(Array(10).fill(1));
     await until(async () => (await pendingCount()) === 0);
     // the observer hears of an outcome right after its XACK returns, a moment after XPENDING shows 0
     await until(() => rec.events['latency'] === 10);
@@ -226,6 +226,21 @@ describe('StreamGroupConsumer (real Redis)', () => {
     // the lag read before the first read was the entries still there
     expect(rec.lags[0]).toBe(100);
     await until(async () => (await pendingCount()) === 0);
+  });
+
+  it('hands over a value too large to read whole cut, with its size, on first delivery and on recovery', async () => {
+    const rec = new Recorder();
+    rec.result = (e) => (e.cut && e.deliveryCount === 1 ? { ack: false, error: new Error('WRONGTYPE retry it') } : { ack: true, outcome: 'ok' });
+    const c = consumer(rec, { maxValueBytes: 1024 });
+    c.start();
+    await until(() => c.isReady);
+    await redis.xadd(STREAM, '*', 'k', 'small', 'blob', 'z'.repeat(3 * 1024 * 1024));
+    await until(() => rec.events['processed:ok'] === 1);
+    expect(rec.handled.map((e) => [e.deliveryCount, e.cut, e.fields[3]!.length])).toEqual([
+      [1, [{ index: 3, bytes: 3 * 1024 * 1024 }], 256],
+      [2, [{ index: 3, bytes: 3 * 1024 * 1024 }], 256],
+    ]);
+    expect(rec.handled[0]!.fields.slice(0, 3)).toEqual(['k', 'small', 'blob']);
   });
 
   it('stops promptly while blocked, and finishes and acks the batch in hand', async () => {

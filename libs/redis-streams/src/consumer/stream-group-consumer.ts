@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import { hostname } from 'node:os';
+import { decodeEntries, type BufferEntry } from './entry-decoding';
 import { readBacklog, readStreamBacklog } from './stream-backlog';
 import { isTransientRedisError } from './transient-error';
 import type { BatchContext, ConsumerLogger, ConsumerObserver, DeadLetterSink, EntryResult, StreamBatchHandler, StreamEntry } from './types';
@@ -36,6 +37,11 @@ export interface StreamGroupConsumerOptions {
   readonly maxBatchesInFlight?: number;
   /** An entry delivered more than this many times goes to the dead-letter sink. Default 5; 0 = never. */
   readonly maxDeliveries?: number;
+  /**
+   * A field name or value above this many bytes is not read whole: the entry is handed over with
+   * it cut (`StreamEntry.cut`). Default 1 MiB.
+   */
+  readonly maxValueBytes?: number;
   /** Where a newly created group starts: `$` (only new entries, default) or `0` (whole stream). */
   readonly createFrom?: '0' | '$';
   /** Where a group lost while running (NOGROUP, e.g. Redis restarted empty) restarts. Default `0`. */
@@ -60,7 +66,6 @@ export function entryIdSeconds(id: string): number {
   return Number(dash < 0 ? id : id.slice(0, dash)) / 1000;
 }
 
-type RawEntry = [id: string, fields: string[] | null];
 
 /**
  * Consumes one stream in a consumer group, at-least-once, acknowledging only what the handler
@@ -88,6 +93,7 @@ export class StreamGroupConsumer {
   private readonly observer: ConsumerObserver;
   private readonly context: BatchContext;
   private readonly maxInFlight: number;
+  private readonly maxValueBytes: number;
   /** Batches being handled (oldest first) while the loop reads the next one. */
   private readonly inFlight: Promise<void>[] = [];
 
@@ -132,6 +138,7 @@ export class StreamGroupConsumer {
     this.reclaimIntervalMs = positive(options.reclaimIntervalMs ?? 5000, 'reclaimIntervalMs');
     // 0 = never dead-letter for deliveries.
     this.maxDeliveries = options.maxDeliveries === 0 ? Infinity : positive(options.maxDeliveries ?? 5, 'maxDeliveries');
+    this.maxValueBytes = positive(options.maxValueBytes ?? 1024 * 1024, 'maxValueBytes');
     this.backoffInitial = positive(options.backoff?.initialMs ?? 100, 'backoff.initialMs');
     this.backoffMax = positive(options.backoff?.maxMs ?? 5000, 'backoff.maxMs');
     this.observer = options.observer ?? {};
@@ -288,16 +295,16 @@ export class StreamGroupConsumer {
         counted.push(id);
       }
     }
-    const claims: Promise<RawEntry[]>[] = [];
-    if (counted.length > 0) claims.push(this.redis.xclaim(stream, group, this.consumerName, 0, ...counted) as Promise<RawEntry[]>);
+    const claims: Promise<BufferEntry[]>[] = [];
+    if (counted.length > 0) claims.push(this.redis.callBuffer('XCLAIM', stream, group, this.consumerName, '0', ...counted) as Promise<BufferEntry[]>);
     for (const [n, keptIds] of kept) {
-      claims.push(this.redis.call('XCLAIM', stream, group, this.consumerName, '0', ...keptIds, 'RETRYCOUNT', String(n)) as Promise<RawEntry[]>);
+      claims.push(this.redis.callBuffer('XCLAIM', stream, group, this.consumerName, '0', ...keptIds, 'RETRYCOUNT', String(n)) as Promise<BufferEntry[]>);
     }
-    const claimed = (await Promise.all(claims)).flat().sort((a, b) => compareIds(a[0], b[0]));
-    const present = new Set(claimed.map((e) => e[0]));
+    const claimed = (await Promise.all(claims)).flat();
+    const entries = this.decode(claimed, (id) => counts.get(id) ?? 1).sort((a, b) => compareIds(a.id, b.id));
+    const present = new Set(claimed.map((e) => e[0].toString()));
     // Redis 7 XCLAIM silently drops pending entries whose stream entry was deleted (trimmed).
     const trimmed = ids.filter((id) => !present.has(id));
-    const entries = this.toEntries(claimed, (id) => counts.get(id) ?? 1);
     await this.processBatch(entries, trimmed);
     return true;
   }
@@ -305,8 +312,10 @@ export class StreamGroupConsumer {
   /** XAUTOCLAIM entries idle in other consumers. True when the scan is not finished yet. */
   private async reclaimIdle(): Promise<boolean> {
     const { stream, group } = this.options;
-    const reply = (await this.redis.xautoclaim(stream, group, this.consumerName, this.claimIdleMs, this.reclaimCursor, 'COUNT', this.batchSize)) as [string, RawEntry[], string[]?];
-    const [cursor, claimed, deleted = []] = reply;
+    const reply = (await this.redis.callBuffer('XAUTOCLAIM', stream, group, this.consumerName, String(this.claimIdleMs), this.reclaimCursor, 'COUNT', String(this.batchSize))) as [Buffer, BufferEntry[], Buffer[]?];
+    const [rawCursor, claimed, rawDeleted = []] = reply;
+    const cursor = rawCursor.toString();
+    const deleted = rawDeleted.map(String);
     this.reclaimCursor = cursor;
     const done = cursor === '0-0';
     if (done) {
@@ -318,16 +327,17 @@ export class StreamGroupConsumer {
     const counts = new Map<string, number>();
     if (live.length > 0) {
       const pipe = this.redis.pipeline();
-      for (const [id] of live) pipe.xpending(stream, group, id, id, 1, this.consumerName);
+      const liveIds = live.map((e) => e[0].toString());
+      for (const id of liveIds) pipe.xpending(stream, group, id, id, 1, this.consumerName);
       const replies = (await pipe.exec()) ?? [];
       replies.forEach(([err, rows], i) => {
         const row = !err && Array.isArray(rows) ? (rows[0] as [string, string, number, number] | undefined) : undefined;
-        counts.set(live[i]![0], row ? Number(row[3]) : this.maxDeliveries + 1);
+        counts.set(liveIds[i]!, row ? Number(row[3]) : this.maxDeliveries + 1);
       });
       this.observer.reclaimed?.(live.length);
       this.options.logger?.info('reclaimed idle entries', { stream, group, count: live.length });
     }
-    await this.processBatch(this.toEntries(live, (id) => counts.get(id) ?? 1), deleted);
+    await this.processBatch(this.decode(live, (id) => counts.get(id) ?? 1), deleted);
     return !done;
   }
 
@@ -390,11 +400,12 @@ export class StreamGroupConsumer {
     }
     if (this.stopping) return [];
     this.readInFlight = true;
-    let reply: [string, RawEntry[]][] | null;
+    let reply: [Buffer, BufferEntry[]][] | null;
     try {
-      const read = this.blocking.xreadgroup(
-        'GROUP', group, this.consumerName, 'COUNT', this.batchSize, 'BLOCK', this.blockMs, 'STREAMS', stream, '>',
-      ) as Promise<[string, RawEntry[]][] | null>;
+      // as Buffers: a value too large for a string is cut in decode(), not fatal in the parser
+      const read = this.blocking.xreadgroupBuffer(
+        'GROUP', group, this.consumerName, 'COUNT', String(this.batchSize), 'BLOCK', String(this.blockMs), 'STREAMS', stream, '>',
+      ) as unknown as Promise<[Buffer, BufferEntry[]][] | null>;
       const abandoned = new Promise<null>((resolve) => (this.abandonRead = () => resolve(null)));
       read.catch(() => undefined); // after an abandon nobody awaits it
       reply = await Promise.race([read, abandoned]);
@@ -403,17 +414,11 @@ export class StreamGroupConsumer {
       this.abandonRead = undefined;
     }
     if (!reply || reply.length === 0) return [];
-    return this.toEntries(reply[0]![1], () => 1);
+    return this.decode(reply[0]![1], () => 1);
   }
 
-  private toEntries(raw: RawEntry[], count: (id: string) => number): StreamEntry[] {
-    const entries: StreamEntry[] = [];
-    for (let i = 0; i < raw.length; i++) {
-      const e = raw[i]!;
-      const fields = e[1];
-      if (fields !== null) entries.push({ id: e[0], fields: fields ?? [], deliveryCount: count(e[0]) });
-    }
-    return entries;
+  private decode(raw: readonly BufferEntry[], count: (id: string) => number): StreamEntry[] {
+    return decodeEntries(raw, count, this.maxValueBytes);
   }
 
   /**

@@ -6,6 +6,17 @@ export interface StreamEntry {
   readonly fields: readonly string[];
   /** How many times the group has delivered this entry, this delivery included (1 = first). */
   readonly deliveryCount: number;
+  /**
+   * Field names or values too large to be read whole (above the consumer's `maxValueBytes`):
+   * `fields[index]` holds only their beginning. Such an entry is malformed by size.
+   */
+  readonly cut?: readonly CutValue[];
+}
+
+/** A field name or value of an entry that was cut: where it is in `fields`, and its full size. */
+export interface CutValue {
+  readonly index: number;
+  readonly bytes: number;
 }
 
 /** Where a batch comes from: lets a handler acknowledge entries itself, atomically with its writes. */
