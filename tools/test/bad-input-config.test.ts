@@ -50,6 +50,7 @@ const COMMON: Record<string, Rule> = {
   LOG_LEVEL: { kind: 'enum', values: ['error', 'warn', 'info', 'debug'] },
   P31_MIN_CONF: zeroToOne,
   P31_MAX_FUTURE_SKEW_SEC: { kind: 'decimal', min: 0 },
+  METRICS_SYMBOL_IDLE_SEC: wholeSecondsAbove0,
 };
 
 const ORACLE: Record<App, Record<string, Rule>> = {
@@ -86,6 +87,7 @@ const ORACLE: Record<App, Record<string, Rule>> = {
     P31_MAX_EXTRA_COOLDOWN_SEC: intZeroOrMore,
     P31_EFF_TTL_SEC: wholeSecondsAbove0,
     P31_ENFORCE_DOWNSIZE: { kind: 'boolean' },
+    GOV_ALLOW_EVICTION: { kind: 'boolean' },
     GOV_NOTIONAL_UNKNOWN: { kind: 'enum', values: ['block', 'allow'] },
     // CONTRACT §5: empty (no price source), or a key name holding {SYMBOL} once
     GOV_PRICE_KEY_PATTERN: { kind: 'string', optional: true, pattern: /^(?!.*\{SYMBOL\}.*\{SYMBOL\})\S*\{SYMBOL\}\S*$/ },

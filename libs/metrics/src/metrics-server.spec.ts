@@ -1,5 +1,6 @@
 import { request as httpRequest, Agent } from 'node:http';
-import { Counter } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { LabelledCounter, LabelledGauge } from './labelled-family';
 import { createMetricsRegistry } from './metrics-registry';
 import { MetricsServer, type BoundAddress } from './metrics-server';
 import { ReadinessState } from './readiness-state';
@@ -119,5 +120,127 @@ describe('MetricsServer lifecycle', () => {
     expect(JSON.parse(reply.body)).toEqual({ P31_MIN_CONF: 0.65, REDIS_PASSWORD: '***' });
     expect((await get(`${b.url}/config`)).status).toBe(404);
     await Promise.all([withConfig.stop(), bare.stop()]);
+  });
+});
+
+describe('MetricsServer /metrics with 20,000 symbols (real HTTP)', () => {
+  /** The governor's per-symbol families plus prom-client metrics; no process metrics, whose values move between two renders. */
+  function governorLike() {
+    const registry = createMetricsRegistry({ processMetrics: false });
+    const registers = [registry];
+    const factor = new LabelledGauge({ name: 'p32_eff_factor', help: 'factor', labelNames: ['symbol'], registers });
+    const allow = new LabelledCounter({ name: 'quantum_govern_allow_total', help: 'permits', labelNames: ['symbol'], registers });
+    const block = new LabelledCounter({ name: 'quantum_govern_block_total', help: 'blocks', labelNames: ['symbol', 'reason'], registers });
+    const messages = new Counter({ name: 'governor_messages_total', help: 'decisions', labelNames: ['outcome'] as const, registers });
+    new Histogram({ name: 'governor_decision_latency_seconds', help: 'latency', buckets: [0.001, 0.01, 0.1], registers }).observe(0.004);
+    new Gauge({ name: 'service_ready', help: 'ready', registers }).set(1);
+    for (let i = 0; i < 20_000; i++) {
+      const symbol = `S${i}USDT`;
+      factor.set({ symbol }, (i % 100) / 100);
+      allow.inc({ symbol }, 1 + (i % 7));
+      block.inc({ symbol, reason: i % 3 ? 'symbol_cooldown' : 'kill_switch_active' });
+    }
+    messages.inc({ outcome: 'permitted' }, 20_000);
+    return { registry, allow };
+  }
+
+  it('serves exactly prom-client\'s text, with its length, and HEAD without a body', async () => {
+    const { registry } = governorLike();
+    const server = new MetricsServer({ registry, readiness: new ReadinessState(), host: '127.0.0.1', port: 0, scrapeCacheMs: 0 });
+    const { url } = await server.start();
+    try {
+      const reply = await get(`${url}/metrics`);
+      const expected = await registry.metrics();
+      expect(reply.status).toBe(200);
+      expect(reply.headers['content-type']).toBe(registry.contentType);
+      expect(reply.headers['content-length']).toBe(String(Buffer.byteLength(expected)));
+      expect(reply.body).toBe(expected);
+      expect(reply.body.split('\n').length).toBeGreaterThan(60_000);
+      const head = await get(`${url}/metrics`, 'HEAD');
+      expect(head).toMatchObject({ status: 200, body: '' });
+      expect(head.headers['content-length']).toBe(String(Buffer.byteLength(expected)));
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('keeps the event loop turning during a scrape', async () => {
+    const { registry } = governorLike();
+    const server = new MetricsServer({ registry, readiness: new ReadinessState(), host: '127.0.0.1', port: 0, scrapeCacheMs: 0 });
+    const { url } = await server.start();
+    let turns = 0;
+    let scraping = true;
+    const tick = (): void => {
+      turns += 1;
+      if (scraping) setImmediate(tick);
+    };
+    try {
+      setImmediate(tick);
+      const reply = await get(`${url}/metrics`);
+      scraping = false;
+      expect(reply.status).toBe(200);
+      // a slice holds at most 4096 lines: 60k series take at least 15 turns
+      expect(turns).toBeGreaterThanOrEqual(15);
+    } finally {
+      scraping = false;
+      await server.stop();
+    }
+  });
+
+  it('concurrent scrapers share one render; a scrape within scrapeCacheMs gets its text', async () => {
+    const { registry, allow } = governorLike();
+    const renders = jest.spyOn(registry, 'getMetricsAsArray');
+    const server = new MetricsServer({ registry, readiness: new ReadinessState(), host: '127.0.0.1', port: 0, scrapeCacheMs: 60_000 });
+    const { url } = await server.start();
+    try {
+      const [a, b] = await Promise.all([get(`${url}/metrics`), get(`${url}/metrics`)]);
+      expect(renders).toHaveBeenCalledTimes(1);
+      expect(b.body).toBe(a.body);
+      allow.inc({ symbol: 'S0USDT' }, 1000);
+      const c = await get(`${url}/metrics`);
+      expect(renders).toHaveBeenCalledTimes(1);
+      expect(c.body).toBe(a.body);
+      expect(c.body).toContain('quantum_govern_allow_total{symbol="S0USDT"} 1\n');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('without the cache, each scrape after a render renders again', async () => {
+    const { registry, allow } = governorLike();
+    const server = new MetricsServer({ registry, readiness: new ReadinessState(), host: '127.0.0.1', port: 0, scrapeCacheMs: 0 });
+    const { url } = await server.start();
+    try {
+      await get(`${url}/metrics`);
+      allow.inc({ symbol: 'S0USDT' }, 1000);
+      expect((await get(`${url}/metrics`)).body).toContain('quantum_govern_allow_total{symbol="S0USDT"} 1001\n');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('answers 500 when a collector fails, and renders again on the next scrape', async () => {
+    const registry = createMetricsRegistry({ processMetrics: false });
+    let fail = true;
+    new Gauge({
+      name: 'flaky',
+      help: 'collect fails once',
+      registers: [registry],
+      collect(this: Gauge) {
+        if (fail) throw new Error('collector broke');
+        this.set(1);
+      },
+    });
+    const server = new MetricsServer({ registry, readiness: new ReadinessState(), host: '127.0.0.1', port: 0 });
+    const { url } = await server.start();
+    try {
+      const failed = await get(`${url}/metrics`);
+      expect(failed.status).toBe(500);
+      expect(failed.body).toContain('collector broke');
+      fail = false;
+      expect((await get(`${url}/metrics`)).body).toBe('# HELP flaky collect fails once\n# TYPE flaky gauge\nflaky 1\n');
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { ReadinessCheck, ReadinessReport } from './readiness-state';
+import { renderExposition } from './render';
+import { ScrapeCache, type ScrapeBody } from './scrape-cache';
 
 export interface MetricsServerOptions {
   readonly registry: Registry;
@@ -15,6 +17,17 @@ export interface MetricsServerOptions {
    * so that operators and `ctl verify` can read what a running instance uses.
    */
   readonly config?: Readonly<Record<string, unknown>>;
+  /**
+   * A scrape less than this many ms after the start of the last render gets that render's text
+   * (default 1000; 0: only scrapes during a render share it). Scrapers arriving together or
+   * within this time cost one render.
+   */
+  readonly scrapeCacheMs?: number;
+  /**
+   * Longest stretch of rendering /metrics before it yields to the event loop, in ms (default 2):
+   * a scrape of many series never holds up the service's own work for longer than about this.
+   */
+  readonly renderSliceMs?: number;
 }
 
 export interface BoundAddress {
@@ -25,15 +38,21 @@ export interface BoundAddress {
 }
 
 /**
- * `node:http` server for `GET /metrics` (Prometheus text exposition), `/healthz` (200 while the
+ * `node:http` server for `GET /metrics` (Prometheus text exposition, rendered in slices that
+ * yield to the event loop and shared between scrapes close together: see
+ * {@link MetricsServerOptions.scrapeCacheMs}), `/healthz` (200 while the
  * process is alive), `/readyz` (200 when the readiness check says ready, else 503 with the
  * reasons as JSON), `/config` (the masked configuration as JSON, when given); other paths 404,
  * other methods than GET/HEAD 405.
  */
 export class MetricsServer {
   private server: Server | undefined;
+  private readonly scrapes: ScrapeCache;
 
-  constructor(private readonly options: MetricsServerOptions) {}
+  constructor(private readonly options: MetricsServerOptions) {
+    const sliceMs = options.renderSliceMs ?? 2;
+    this.scrapes = new ScrapeCache(() => renderExposition(options.registry, { sliceMs }), options.scrapeCacheMs ?? 1000);
+  }
 
   /** Listens; resolves with the bound address, rejects (with host and port named) if it cannot bind. */
   async start(): Promise<BoundAddress> {
@@ -81,10 +100,7 @@ export class MetricsServer {
     }
     if (path === '/healthz') return send(response, 200, 'text/plain; charset=utf-8', 'ok\n');
     if (path === '/config') return send(response, 200, 'application/json', `${JSON.stringify(config)}\n`);
-    if (path === '/metrics') {
-      const body = await this.options.registry.metrics();
-      return send(response, 200, this.options.registry.contentType, body);
-    }
+    if (path === '/metrics') return sendChunks(response, this.options.registry.contentType, await this.scrapes.body());
     let report: ReadinessReport;
     try {
       report = await this.options.readiness.readiness();
@@ -99,4 +115,10 @@ export class MetricsServer {
 function send(response: ServerResponse, status: number, contentType: string, body: string): void {
   response.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
   response.end(response.req.method === 'HEAD' ? undefined : body);
+}
+
+function sendChunks(response: ServerResponse, contentType: string, body: ScrapeBody): void {
+  response.writeHead(200, { 'Content-Type': contentType, 'Content-Length': body.length, 'Cache-Control': 'no-store' });
+  if (response.req.method !== 'HEAD') for (const chunk of body.chunks) response.write(chunk);
+  response.end();
 }

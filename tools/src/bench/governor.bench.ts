@@ -110,9 +110,9 @@ export function planFields(id: string, symbol: string): string[] {
 
 /**
  * Starts the governor bundle `main` with the bench's limits (every plan a permit) and waits until
- * its /readyz says ready.
+ * its /readyz says ready. `metricsUrl`: its metrics server, `http://127.0.0.1:<port>`.
  */
-export async function startGovernor(main: string, url: string, batchSize: number): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
+export async function startGovernor(main: string, url: string, batchSize: number): Promise<{ child: ChildProcess; metricsUrl: string; stop: () => Promise<void> }> {
   const port = await findFreePort();
   const child = spawn(process.execPath, [main], {
     cwd: ROOT,
@@ -136,6 +136,7 @@ export async function startGovernor(main: string, url: string, batchSize: number
   }
   return {
     child,
+    metricsUrl: `http://127.0.0.1:${port}`,
     stop: async () => {
       child.kill('SIGTERM');
       await exited;

@@ -19,6 +19,7 @@ describe('ALLOCATION_TARGET_CONFIG', () => {
         REDIS_TLS_CA_FILE: undefined,
         METRICS_HOST: '0.0.0.0',
         METRICS_PORT: 8065,
+        METRICS_SYMBOL_IDLE_SEC: 3600,
         LOG_LEVEL: 'info',
         LOOP_INTERVAL_SEC: 10,
         BATCH_SIZE: 500,
@@ -37,6 +38,7 @@ describe('ALLOCATION_TARGET_CONFIG', () => {
         P31_MAX_FUTURE_SKEW_SEC: 60,
       },
     });
+    expect(Object.keys(ALLOCATION_TARGET_CONFIG.schema)).toHaveLength(27);
   });
 
   it('every default text parses back to the default', () => {
@@ -95,6 +97,7 @@ describe('ALLOCATION_TARGET_CONFIG', () => {
     ['P31_SCALE', '-1', 'it is below 0'],
     ['P31_MIN_MULT', '0', 'it must be above 0'],
     ['PROPOSE_KEY_TTL', '0', 'it must be above 0'],
+    ['METRICS_SYMBOL_IDLE_SEC', '0', 'it must be above 0'],
     ['PROPOSE_STREAM_MAXLEN', '0', 'it is below 1'],
     ['BATCH_SIZE', '10001', 'it is above 10000'],
     ['REDIS_DB', '16', 'it is above 15'],
@@ -117,6 +120,7 @@ describe('GOVERNOR_CONFIG', () => {
     const r = resolveVariables(GOVERNOR_CONFIG, {});
     expect(r.ok && r.values).toMatchObject({
       METRICS_PORT: 8044,
+      METRICS_SYMBOL_IDLE_SEC: 3600,
       GOV_MODE: 'enforce',
       PLAN_STREAM: 'quantum:stream:apply.plan',
       GOV_GROUP: 'governor',
@@ -139,6 +143,7 @@ describe('GOVERNOR_CONFIG', () => {
       GOV_MAX_EXEC_PER_5MIN: 2,
       GOV_MAX_NOTIONAL_PER_TRADE_USDT: 200,
       GOV_MAX_NOTIONAL_PER_DAY_USD: 5000,
+      GOV_ALLOW_EVICTION: false,
       GOV_NOTIONAL_UNKNOWN: 'block',
       GOV_PRICE_KEY_PATTERN: undefined,
       GOV_PRICE_FIELD: 'price',
@@ -152,12 +157,13 @@ describe('GOVERNOR_CONFIG', () => {
       P31_MAX_FUTURE_SKEW_SEC: 60,
       P31_ENFORCE_DOWNSIZE: false,
     });
-    expect(Object.keys(GOVERNOR_CONFIG.schema)).toHaveLength(45);
+    expect(Object.keys(GOVERNOR_CONFIG.schema)).toHaveLength(47);
     expect(GOVERNOR_CONFIG.relations).toEqual([]);
   });
 
   it.each([
     ['GOV_MODE', 'dry_run', 'dry_run'],
+    ['METRICS_SYMBOL_IDLE_SEC', '86400', 86400],
     ['GOV_MAX_DELIVERIES', '0', 0],
     ['GOV_MAX_EXEC_PER_HOUR', '0', 0],
     ['GOV_MAX_NOTIONAL_PER_TRADE_USDT', '250.5', 250.5],
@@ -196,6 +202,7 @@ describe('GOVERNOR_CONFIG', () => {
     ['GOV_PRICE_KEY_PATTERN', 'a {SYMBOL}', 'it does not have the expected form'],
     ['GOV_PRICE_FIELD', 'mark price', 'it does not have the expected form'],
     ['GOV_PRICE_MAX_AGE_SEC', '0', 'it must be above 0'],
+    ['METRICS_SYMBOL_IDLE_SEC', '1.5', 'it is not a whole number'],
   ])('%s=%j: %s', (name, raw, reason) => {
     const r = resolveVariables(GOVERNOR_CONFIG, { [name]: raw });
     expect(r.ok ? [] : r.problems.map((p) => p.message)).toEqual([expect.stringContaining(`is not allowed: ${reason}; allowed:`)]);

@@ -17,7 +17,7 @@ export function wholeSecondsVariable(name: string, description: string, defaultV
   return integerVariable({ name, description, default: defaultValue, minExclusive: 0, allowed: 'a whole number of seconds above 0' });
 }
 
-/** The variables both services read: Redis connection, metrics endpoint, log level. */
+/** The variables both services read: Redis connection, metrics endpoint and series lifetime, log level. */
 export function commonVariables(metricsPort: number) {
   return {
     REDIS_URL: stringVariable({
@@ -36,6 +36,7 @@ export function commonVariables(metricsPort: number) {
     REDIS_TLS_CA_FILE: stringVariable({ name: 'REDIS_TLS_CA_FILE', description: 'PEM file of the CA that signed the Redis certificate (optional)', allowed: 'a file path' }),
     METRICS_HOST: stringVariable({ name: 'METRICS_HOST', description: 'address the /metrics, /healthz and /readyz server listens on', default: '0.0.0.0', pattern: NO_SPACES, allowed: 'a host name or IP address' }),
     METRICS_PORT: integerVariable({ name: 'METRICS_PORT', description: 'port of the /metrics, /healthz and /readyz server', default: metricsPort, min: 1, max: 65535 }),
+    METRICS_SYMBOL_IDLE_SEC: wholeSecondsVariable('METRICS_SYMBOL_IDLE_SEC', 'per-symbol metric series of a symbol with no update for this long are removed', 3600),
     LOG_LEVEL: enumVariable<LogLevel>({ name: 'LOG_LEVEL', description: 'lowest level of the JSON logs written to stdout', default: 'info', values: LOG_LEVELS }),
   };
 }
