@@ -276,7 +276,6 @@ local function decide(i, kind)
       if sep and sub(d, 1, sep - 1) == eid then return 'already', sub(d, sep + 1) end
     end
     local reason = ARGV[i + 4]
-    call('SET', ekey, 'dead_letter|' .. reason, 'EX', ttl)
     local n = tonumber(ARGV[i + 5])
     local f = {}
     for j = 1, n do f[j] = ARGV[i + 5 + j] end
@@ -285,6 +284,9 @@ local function decide(i, kind)
     f[n + 5] = 'dlq_time'; f[n + 6] = now
     call('XADD', dlq, 'MAXLEN', '~', events_maxlen, '*', unpack(f))
     event('dead_letter', reason)
+    -- the entry record last: a step that fails before it leaves no record, so the retry
+    -- writes the copy and the event instead of reading the entry as decided
+    call('SET', ekey, 'dead_letter|' .. reason, 'EX', ttl)
     return 'dead_letter', reason
   end
 

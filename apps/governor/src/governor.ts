@@ -6,7 +6,8 @@ import { DECIDE_LUA } from './decide-script';
 import { READ_FLAT, READ_LUA, READ_PACKED, READ_SEPARATOR } from './read-script';
 import { priceKey, sourcePrice } from './price';
 import { permitBasis, permitFor, type EfficiencyLookup, type PermitBasis, type PermitDraft } from './permit';
-import { parsePlan, type PlanParse } from './plan';
+import { parseEntryPlan, type PlanParse } from './plan';
+import { deadLetterCopy } from './dead-letter-copy';
 import { assertRedisVersion } from './redis-version';
 import { staticVerdict } from './static-gates';
 import type { GovernorSettings } from './settings';
@@ -171,7 +172,7 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
     const parsed: PlanParse[] = new Array(count);
     const symbols = new Set<string>();
     for (let i = 0; i < count; i++) {
-      const p = parsePlan(entries[i]!.fields);
+      const p = parseEntryPlan(entries[i]!);
       parsed[i] = p;
       if (!forceDeadLetter && p.ok && p.plan.decision === 'EXECUTE') symbols.add(p.plan.symbol);
     }
@@ -260,7 +261,7 @@ export class Governor implements StreamBatchHandler, DeadLetterSink {
       const reason = forceDeadLetter ?? (p.ok ? 'invalid' : p.reason);
       const planId = p.ok ? p.plan.planId : p.planId;
       const symbol = p.ok ? p.plan.symbol : p.symbol;
-      const fields = entry.fields;
+      const fields = deadLetterCopy(entry);
       args.push('dead', entry.id, planId, symbol, reason, fields.length);
       for (let k = 0; k < fields.length; k++) args.push(fields[k]!);
       return undefined;

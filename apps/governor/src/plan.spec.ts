@@ -1,4 +1,4 @@
-import { MAX_FIELD_BYTES, parsePlan } from './plan';
+import { MAX_FIELD_BYTES, parseEntryPlan, parsePlan } from './plan';
 
 const base: Record<string, string> = {
   plan_id: '0123456789abcdef', symbol: 'BTCUSDT', action: 'OPEN_PROPOSED', decision: 'EXECUTE',
@@ -139,5 +139,18 @@ describe('parsePlan: the real producers (contract §1.1)', () => {
   it('a garbage value of a field the producer does send is still malformed', () => {
     expect(parsePlan(withField(INTENT_BRIDGE, 'qty', 'lots'))).toMatchObject({ ok: false, reason: 'invalid_qty', planId: '9c41e0b7a2d35f88' });
     expect(parsePlan(withField(APPLY_LAYER, 'kill_score', 'nan'))).toMatchObject({ ok: false, reason: 'invalid_kill_score' });
+  });
+});
+
+describe('parseEntryPlan', () => {
+  it('is parsePlan for an entry read whole', () => {
+    expect(parseEntryPlan({ fields: flat(base) })).toEqual(parsePlan(flat(base)));
+  });
+
+  it('an entry with a cut value is entry_too_large, naming its plan_id and symbol when readable', () => {
+    const fields = flat({ ...base, steps: 'x'.repeat(256) });
+    expect(parseEntryPlan({ fields, cut: [{ index: 19, bytes: 100_000_000 }] })).toEqual({ ok: false, reason: 'entry_too_large', planId: '0123456789abcdef', symbol: 'BTCUSDT' });
+    const cutId = flat({ ...base, plan_id: 'p'.repeat(256) });
+    expect(parseEntryPlan({ fields: cutId, cut: [{ index: 1, bytes: 600_000_000 }] })).toEqual({ ok: false, reason: 'entry_too_large', planId: '', symbol: 'BTCUSDT' });
   });
 });

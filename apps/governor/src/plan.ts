@@ -123,6 +123,18 @@ export function parsePlan(fields: readonly string[]): PlanParse {
   };
 }
 
+/**
+ * {@link parsePlan} of a stream entry as the consumer hands it over: an entry with a value cut
+ * for its size (`cut`, above the consumer's limit, which is {@link MAX_ENTRY_BYTES}) is
+ * `entry_too_large` whatever the kept beginnings say; its plan_id and symbol are still named
+ * when they were readable.
+ */
+export function parseEntryPlan(entry: { readonly fields: readonly string[]; readonly cut?: readonly unknown[] }): PlanParse {
+  const p = parsePlan(entry.fields);
+  if (entry.cut === undefined || entry.cut.length === 0) return p;
+  return p.ok ? fail('entry_too_large', p.plan.planId, p.plan.symbol) : fail('entry_too_large', p.planId, p.symbol);
+}
+
 function fail(reason: string, planId: string, symbol: string): PlanParse {
   return { ok: false, reason, planId, symbol };
 }

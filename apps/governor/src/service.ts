@@ -1,9 +1,11 @@
 import type Redis from 'ioredis';
 import { GOVERNOR_CONFIG, type GovernorConfig } from '@quantum/efficiency-core';
 import { createMetricsRegistry, MetricsServer, ReadinessState, type BoundAddress } from '@quantum/metrics';
-import { createConsumerMetrics, createRedisClient, defaultConsumerName, StreamGroupConsumer, watchConnection, type RedisSettings } from '@quantum/redis-streams';
+import { closeClient, createConsumerMetrics, createRedisClient, defaultConsumerName, StreamGroupConsumer, watchHealth, watchLiveness, type RedisSettings } from '@quantum/redis-streams';
 import { redactedConfig, type Logger } from '@quantum/service-runtime';
 import { Governor } from './governor';
+import { MemoryPolicyGuard } from './memory-policy-guard';
+import { MAX_ENTRY_BYTES } from './plan';
 import { GOVERNOR_CONSUMER_METRIC_NAMES, GovernorMetrics } from './metrics';
 import { governorSettings, startWarnings } from './settings';
 
@@ -20,11 +22,15 @@ export function redisSettingsFrom(c: GovernorConfig): RedisSettings {
  */
 export class GovernorService {
   readonly registry = createMetricsRegistry();
-  readonly readiness = new ReadinessState(['redis', 'consumer']);
+  readonly readiness = new ReadinessState(['redis', 'memory_policy', 'consumer']);
   private readonly command: Redis;
   private readonly blocking: Redis;
   private readonly read: Redis;
-  private readonly stopWatching: () => void;
+  private readonly stopWatching: (() => void)[];
+  private readonly memoryPolicy: MemoryPolicyGuard;
+  /** Consumer starts and stops in the order the memory policy asked for them. */
+  private consumerTurn: Promise<void> = Promise.resolve();
+  private stopped = false;
   private readonly consumer: StreamGroupConsumer;
   private readonly server: MetricsServer;
   readonly governor: Governor;
@@ -38,11 +44,30 @@ export class GovernorService {
     this.blocking = createRedisClient(redisOptions, 'blocking');
     this.read = createRedisClient(redisOptions, 'read');
     // /readyz says why Redis is unreachable (WRONGPASS, certificate, ...), not just "closed"
-    this.stopWatching = watchConnection(this.command, (up, reason) => (up ? this.readiness.markHealthy('redis') : this.readiness.markUnhealthy('redis', reason)));
+    const markRedis = (up: boolean, reason: string) => (up ? this.readiness.markHealthy('redis') : this.readiness.markUnhealthy('redis', reason));
+    const onHung = (role: string) => (reason: string) => logger.warn('redis connection hung', { role, reason });
+    this.stopWatching = [
+      // a connection that stops answering never closes by itself: probe, drop and reconnect
+      watchHealth(this.command, markRedis, { onHung: onHung('command') }),
+      watchLiveness(this.read, { onHung: onHung('read') }),
+    ];
+    this.memoryPolicy = new MemoryPolicyGuard(this.command, {
+      allowEviction: config.GOV_ALLOW_EVICTION,
+      logger,
+      onChange: (safe, reason) => {
+        if (safe) this.readiness.markHealthy('memory_policy', reason);
+        else this.readiness.markUnhealthy('memory_policy', reason);
+        this.consumerTurn = this.consumerTurn.then(async () => {
+          if (this.stopped) return;
+          if (safe) this.consumer.start();
+          else await this.consumer.stop();
+        });
+      },
+    });
 
     const settings = governorSettings(config);
     for (const warning of startWarnings(settings)) logger.warn(warning);
-    this.governor = new Governor(this.command, settings, new GovernorMetrics(this.registry, () => this.readiness.ready), undefined, { readRedis: this.read });
+    this.governor = new Governor(this.command, settings, new GovernorMetrics(this.registry, () => this.readiness.ready, { symbolIdleSec: config.METRICS_SYMBOL_IDLE_SEC }), undefined, { readRedis: this.read });
     const consumerMetrics = createConsumerMetrics({ registry: this.registry, prefix: 'governor', names: GOVERNOR_CONSUMER_METRIC_NAMES });
     this.consumer = new StreamGroupConsumer({
       redis: this.command,
@@ -59,6 +84,9 @@ export class GovernorService {
       blockMs: config.GOV_BLOCK_MS,
       claimIdleMs: config.GOV_CLAIM_IDLE_MS,
       maxDeliveries: config.GOV_MAX_DELIVERIES,
+      // a value above the largest valid entry is never made a string whole: the entry is
+      // entry_too_large whatever it holds
+      maxValueBytes: MAX_ENTRY_BYTES,
       createFrom: '$',
       recreateFrom: '0',
       logger,
@@ -79,7 +107,8 @@ export class GovernorService {
 
   async start(): Promise<BoundAddress> {
     const address = await this.server.start();
-    this.consumer.start();
+    // the consumer starts once Redis's memory policy is known to be safe (MemoryPolicyGuard)
+    this.memoryPolicy.start();
     this.logger.info('governor started', {
       consumer: this.consumer.consumerName, stream: this.config.PLAN_STREAM, group: this.config.GOV_GROUP, mode: this.config.GOV_MODE, metrics: address.url,
     });
@@ -88,13 +117,13 @@ export class GovernorService {
 
   /** Stops reading, finishes and acknowledges the batch in hand, closes everything. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.memoryPolicy.stop();
+    await this.consumerTurn;
     await this.consumer.stop();
     await this.server.stop();
-    await Promise.allSettled([this.command.quit(), this.blocking.quit(), this.read.quit()]);
-    this.stopWatching();
-    this.command.disconnect();
-    this.blocking.disconnect();
-    this.read.disconnect();
+    for (const stop of this.stopWatching) stop();
+    await Promise.allSettled([this.command, this.blocking, this.read].map((client) => closeClient(client)));
     this.logger.info('governor stopped');
   }
 }
