@@ -1,11 +1,14 @@
 import { ALLOCATION_TARGET_CONFIG } from '@quantum/efficiency-core';
 import { createMetricsRegistry, MetricsServer, ReadinessState } from '@quantum/metrics';
-import { createRedisClient, redisSettingsFromConfig, RedisSettingsError, waitForReady, watchConnection } from '@quantum/redis-streams';
+import { createRedisClient, redisSettingsFromConfig, RedisSettingsError, waitForReady } from '@quantum/redis-streams';
 import { CONFIG_ERROR_EXIT_CODE, ConfigError, createLogger, describeConfig, exitOnConfigError, loadServiceConfig, onShutdownSignal, redactedConfig } from '@quantum/service-runtime';
 import { parseCli, USAGE } from './cli';
+import { warnWhenEvicting } from './eviction-warning';
+import { watchRedisHealth } from './redis-health';
 import { keyLayoutProblems, shadowSettingsFromConfig } from './settings';
 import { ShadowMetrics } from './shadow-metrics';
 import { ShadowService } from './shadow-service';
+import { shutDown } from './shutdown';
 
 const APP = 'allocation-target';
 /** How long to wait for the first connection: `--once` gives up after it, the service starts its schedule anyway. */
@@ -47,13 +50,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return CONFIG_ERROR_EXIT_CODE;
   }
   const readiness = new ReadinessState(['redis', 'loop']);
-  let onRedisBack = (): void => undefined;
-  const stopWatching = watchConnection(client, (up, reason) => {
-    readiness.set('redis', up, up ? 'connected' : reason);
-    if (up) onRedisBack();
-  });
   const registry = createMetricsRegistry();
-  const metrics = new ShadowMetrics(registry, () => readiness.ready);
+  const metrics = new ShadowMetrics(registry, () => readiness.ready, { symbolIdleSec: config.METRICS_SYMBOL_IDLE_SEC });
   const service = new ShadowService(client, settings, metrics, {
     error: (m, meta) => log.error(m, meta),
     warn: (m, meta) => log.warn(m, meta),
@@ -66,41 +64,60 @@ async function main(argv: readonly string[]): Promise<number> {
       log.info(ready ? 'ready' : 'not ready', { reason });
     },
   });
-
-  onRedisBack = () => service.wake();
-
-  const connected = await waitForReady(client, CONNECT_WAIT_MS).then(
-    () => true,
-    (error: unknown) => {
-      log.error('redis unreachable', { error: { message: (error as Error).message } });
-      return false;
-    },
-  );
+  const watchers = [
+    watchRedisHealth(client, { readiness, log, onUp: () => service.wake() }),
+    warnWhenEvicting(client, log),
+  ];
+  const stopWatching = () => watchers.forEach((stop) => stop());
 
   if (cli.once) {
+    const connected = await waitForConnection(client, log);
     const ok = connected && (await service.runOnce());
     stopWatching();
     client.disconnect();
     return ok ? 0 : 1;
   }
 
+  // /readyz answers from the first moment, so a service that cannot reach Redis says why
+  // (e.g. `redis: connect ECONNREFUSED ...`) instead of refusing the connection.
   const server = new MetricsServer({
     registry, readiness, host: config.METRICS_HOST, port: config.METRICS_PORT,
     config: redactedConfig(config, ALLOCATION_TARGET_CONFIG),
   });
-  const address = await server.start();
-  log.info('metrics server listening', { url: address.url });
-  service.start();
+  let stopping = false;
   onShutdownSignal(
     async () => {
-      await service.stop();
-      stopWatching();
-      await server.stop();
-      await client.quit().catch(() => client.disconnect());
+      stopping = true;
+      await shutDown({ service, server, client, stopWatching, log });
     },
     { logger: log, timeoutMs: 10_000 },
   );
+  try {
+    const address = await server.start();
+    log.info('metrics server listening', { url: address.url });
+  } catch (error) {
+    log.error('metrics server failed to start', { error: { message: (error as Error).message } });
+    stopWatching();
+    client.disconnect();
+    return 1;
+  }
+  // The first loop waits for the first connection (up to CONNECT_WAIT_MS), so that a start
+  // against a Redis still coming up is not logged as a failed loop.
+  void waitForConnection(client, log).then(() => {
+    if (!stopping) service.start();
+  });
   return new Promise<number>(() => undefined); // runs until a signal; onShutdownSignal exits
+}
+
+/** Waits up to CONNECT_WAIT_MS for the client to be ready; false (logged) when it is not. */
+function waitForConnection(client: ReturnType<typeof createRedisClient>, log: ReturnType<typeof createLogger>): Promise<boolean> {
+  return waitForReady(client, CONNECT_WAIT_MS).then(
+    () => true,
+    (error: unknown) => {
+      log.error('redis unreachable', { error: { message: (error as Error).message } });
+      return false;
+    },
+  );
 }
 
 main(process.argv.slice(2)).then(

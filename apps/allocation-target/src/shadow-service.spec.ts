@@ -47,14 +47,13 @@ describe('ShadowService schedule', () => {
     expect(gaps[2]).toBe(100);
   });
 
-  it('backs off after failures, is not ready until a loop succeeds, and stop() waits for the loop in hand', async () => {
+  it('retries a failed loop at the next tick (no growing backoff), is not ready until a loop succeeds, and stop() waits for the loop in hand', async () => {
     const starts: number[] = [];
     const readiness: boolean[] = [];
     let fail = true;
     let finished = 0;
     const metrics = new ShadowMetrics(new Registry());
     const service = new ShadowService({} as Redis, { ...DEFAULT_SHADOW_SETTINGS, loopIntervalSec: 0.05 }, metrics, quiet, {
-      random: () => 0,
       onReadyChange: (ready) => readiness.push(ready),
       runLoop: async (_c, _s, now) => {
         starts.push(performance.now());
@@ -66,12 +65,13 @@ describe('ShadowService schedule', () => {
       },
     });
     service.start();
-    await jest.advanceTimersByTimeAsync(420); // failures at 0, 55, 160, 365 ms (after 50, 100, 200 ms waits)
+    // Redis may take writes again at any moment without any event (a full noeviction Redis):
+    // only the next attempt can tell, so it comes one interval after the failed one, every time
+    await jest.advanceTimersByTimeAsync(420); // failures at 0, 50, 100, ... 400 ms
     expect(service.isReady).toBe(false);
     const gaps = starts.slice(1).map((t, i) => t - (starts[i] as number));
-    expect(gaps.length).toBe(3);
-    expect(gaps[1] as number).toBeGreaterThan((gaps[0] as number) * 1.6);
-    expect(gaps[2] as number).toBeGreaterThan((gaps[1] as number) * 1.6);
+    expect(gaps.length).toBe(8);
+    expect(gaps.every((gap) => gap === 50)).toBe(true);
     expect((await metrics.registry.getSingleMetricAsString('p29_shadow_loop_errors_total'))).toMatch(/p29_shadow_loop_errors_total \d+/);
     fail = false;
     await jest.advanceTimersByTimeAsync(450);
@@ -94,11 +94,10 @@ describe('ShadowService schedule', () => {
     expect(starts.length).toBe(startsBefore + 1); // nothing runs after stop
   });
 
-  it('wake() cuts a failure backoff short, and does nothing while healthy', async () => {
+  it('wake() runs the retry at once when the connection is back, and does nothing while healthy', async () => {
     const starts: number[] = [];
     let fail = true;
-    const service = new ShadowService({} as Redis, { ...DEFAULT_SHADOW_SETTINGS, loopIntervalSec: 1 }, new ShadowMetrics(new Registry()), quiet, {
-      random: () => 0,
+    const service = new ShadowService({} as Redis, { ...DEFAULT_SHADOW_SETTINGS, loopIntervalSec: 10 }, new ShadowMetrics(new Registry()), quiet, {
       runLoop: async (_c, _s, now) => {
         starts.push(performance.now());
         if (fail) throw new Error('connection is closed');
@@ -106,18 +105,56 @@ describe('ShadowService schedule', () => {
       },
     });
     service.start();
-    await jest.advanceTimersByTimeAsync(3_500); // failures at 0, 1000, 3000 ms; the next waits 4000 ms
-    expect(starts.length).toBe(3);
+    await jest.advanceTimersByTimeAsync(10_500); // failures at 0 and 10 000 ms; the next is due at 20 000
+    expect(starts.length).toBe(2);
     fail = false;
     service.wake(); // Redis is back
     await jest.advanceTimersByTimeAsync(5);
-    expect(starts.length).toBe(4);
+    expect(starts.length).toBe(3);
     expect(service.isReady).toBe(true);
     service.wake(); // healthy: the regular schedule stands
-    await jest.advanceTimersByTimeAsync(500);
+    await jest.advanceTimersByTimeAsync(5_000);
+    expect(starts.length).toBe(3);
+    await jest.advanceTimersByTimeAsync(5_100);
     expect(starts.length).toBe(4);
-    await jest.advanceTimersByTimeAsync(600);
-    expect(starts.length).toBe(5);
     await service.stop();
+  });
+
+  it('logs a repeated failure once per 30 s, with the count of the repeats not logged, and a new one at once', async () => {
+    const errors: Record<string, unknown>[] = [];
+    let message = 'Stream isn\'t writeable and enableOfflineQueue options is false';
+    const log: ServiceLogger = { ...quiet, error: (_m, meta) => void errors.push(meta ?? {}) };
+    const service = new ShadowService({} as Redis, { ...DEFAULT_SHADOW_SETTINGS, loopIntervalSec: 1 }, new ShadowMetrics(new Registry()), log, {
+      runLoop: async () => {
+        throw new Error(message);
+      },
+    });
+    service.start();
+    await jest.advanceTimersByTimeAsync(30_500); // 31 failures, at 0 .. 30 000 ms
+    expect(errors.length).toBe(2);
+    expect(errors[1]).toMatchObject({ consecutive_failures: 31, failures_not_logged: 29 });
+    message = 'OOM command not allowed when used memory > \'maxmemory\'.';
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(errors.length).toBe(3);
+    expect(errors[2]).toMatchObject({ consecutive_failures: 32, error: { message } });
+    await service.stop();
+  });
+
+  it('quotes at most a few hundred characters of a failure in the log and the readiness reason', async () => {
+    const errors: Record<string, unknown>[] = [];
+    const reasons: string[] = [];
+    const log: ServiceLogger = { ...quiet, error: (_m, meta) => void errors.push(meta ?? {}) };
+    const service = new ShadowService({} as Redis, DEFAULT_SHADOW_SETTINGS, new ShadowMetrics(new Registry()), log, {
+      onReadyChange: (_ready, reason) => reasons.push(reason),
+      runLoop: async () => {
+        throw new Error(`ERR value ${'x'.repeat(100_000)}`);
+      },
+    });
+    await service.runOnce();
+    const message = (errors[0]?.['error'] as { message: string }).message;
+    expect(message.length).toBeLessThan(400);
+    expect(message).toMatch(/\.\.\. \(100010 characters\)$/);
+    expect(reasons).toEqual([]); // not ready from the start: no change to report
+    expect(service.isReady).toBe(false);
   });
 });

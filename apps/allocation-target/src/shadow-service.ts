@@ -1,9 +1,13 @@
 import type Redis from 'ioredis';
 import type { AllocationProposal } from '@quantum/efficiency-core';
-import { Backoff } from '@quantum/service-runtime';
+import { boundedText } from '@quantum/service-runtime';
+import { RepeatThrottle } from './repeat-throttle';
 import { runShadowLoop, type LoopObserver, type LoopOptions, type LoopOutcome } from './shadow-loop';
 import type { ShadowMetrics } from './shadow-metrics';
 import type { ShadowSettings } from './settings';
+
+/** A failure repeating the previous one is logged at most this often (the loop retries every interval). */
+const FAILURE_LOG_EVERY_MS = 30_000;
 
 /** The logger the service writes to (a winston logger fits). */
 export interface ServiceLogger {
@@ -19,10 +23,6 @@ export interface ShadowServiceOptions {
   readonly clock?: () => number;
   /** Called whenever readiness changes (e.g. to flip the metrics server's /readyz). */
   readonly onReadyChange?: (ready: boolean, reason: string) => void;
-  /** Longest wait after consecutive failures, in seconds (default max(30, interval)). */
-  readonly maxBackoffSec?: number;
-  /** Randomness of the backoff (tests: `() => 0`). */
-  readonly random?: () => number;
   readonly loop?: LoopOptions;
   /** Replaces the real loop (tests of the schedule); default `runShadowLoop`. */
   readonly runLoop?: (client: Redis, settings: ShadowSettings, now: number, observer: LoopObserver, options?: LoopOptions) => Promise<LoopOutcome>;
@@ -30,11 +30,13 @@ export interface ShadowServiceOptions {
 
 /**
  * Runs the proposal loop every `loopIntervalSec`, measured from loop start. Loops never overlap:
- * a slow loop delays the next one, which then starts at once. After a failure the next attempt
- * comes at the next tick or later: the wait from the failed loop's start is the larger of the
- * interval and a backoff that starts at the interval and doubles per consecutive failure up to
- * `maxBackoffSec` (jitter up to 20 %), so an outage never makes a busy loop. The loop component
- * is unhealthy from a failure until a loop succeeds again.
+ * a slow loop delays the next one, which then starts at once. A failed loop is retried at the
+ * next tick, never later: Redis may accept writes again at any moment without the connection
+ * ever dropping (a `noeviction` Redis that was full), and nothing but the next attempt can tell.
+ * That is no busy loop: a retry costs Redis at most what a healthy loop costs at the same
+ * interval, and while the connection is down an attempt fails at once (no offline queue).
+ * `wake()` runs the retry as soon as the connection is back. The loop component is unhealthy
+ * from a failure until a loop succeeds again.
  */
 export class ShadowService {
   private timer: NodeJS.Timeout | undefined;
@@ -43,7 +45,7 @@ export class ShadowService {
   private failures = 0;
   private ready = false;
   private readonly clock: () => number;
-  private readonly backoff: Backoff;
+  private readonly failureLog: RepeatThrottle;
 
   constructor(
     private readonly client: Redis,
@@ -53,9 +55,7 @@ export class ShadowService {
     private readonly options: ShadowServiceOptions = {},
   ) {
     this.clock = options.clock ?? Date.now;
-    const intervalMs = settings.loopIntervalSec * 1000;
-    const maxMs = Math.max(intervalMs, (options.maxBackoffSec ?? Math.max(30, settings.loopIntervalSec)) * 1000);
-    this.backoff = new Backoff({ initialMs: intervalMs, maxMs, factor: 2, jitter: 0.2, random: options.random });
+    this.failureLog = new RepeatThrottle(FAILURE_LOG_EVERY_MS, this.clock);
   }
 
   get isReady(): boolean {
@@ -85,9 +85,9 @@ export class ShadowService {
   }
 
   /**
-   * Redis is reachable again: if the last loop failed and the next attempt is waiting out its
-   * backoff, run it now, so proposals resume within a loop of Redis's return rather than after
-   * a backoff that may have grown to 30 s. Does nothing while healthy or while a loop runs.
+   * Redis is reachable again: if the last loop failed and the next attempt is waiting for its
+   * tick, run it now, so proposals resume as soon as the connection is back rather than up to
+   * an interval later. Does nothing while healthy or while a loop runs.
    */
   wake(): void {
     if (this.stopping || this.ready || this.timer === undefined || this.failures === 0) return;
@@ -109,12 +109,9 @@ export class ShadowService {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       const startedAt = this.clock();
-      void this.runOnce().then((ok) => {
+      void this.runOnce().then(() => {
         if (this.stopping) return;
-        const intervalMs = this.settings.loopIntervalSec * 1000;
-        const waitMs = ok ? intervalMs : Math.max(intervalMs, this.backoff.next());
-        if (ok) this.backoff.reset();
-        this.schedule(Math.max(0, startedAt + waitMs - this.clock()));
+        this.schedule(Math.max(0, startedAt + this.settings.loopIntervalSec * 1000 - this.clock()));
       });
     }, delayMs);
   }
@@ -135,7 +132,8 @@ export class ShadowService {
         if (debug) {
           for (let i = 0; i < proposals.length; i++) {
             const p = proposals[i] as AllocationProposal;
-            if (p.reason === 'invalid_target') log.debug('invalid target, no proposal', { symbol: symbols[i], problem: p.targetProblem });
+            // the problem quotes the stored target_usd, which may be of any size
+            if (p.reason === 'invalid_target') log.debug('invalid target, no proposal', { symbol: symbols[i], problem: boundedText(p.targetProblem ?? '') });
           }
         }
       },
@@ -147,19 +145,26 @@ export class ShadowService {
       const durationSec = (performance.now() - started) / 1000;
       this.failures++;
       metrics.loopFailed(durationSec);
-      this.setReady(false, (error as Error).message);
-      log.error('proposal loop failed', {
-        now,
-        duration_ms: round(durationSec * 1000),
-        consecutive_failures: this.failures,
-        error: { name: (error as Error).name, message: (error as Error).message },
-      });
+      // an error's message may quote what Redis holds (a script error, a value): bounded
+      const message = boundedText(String((error as Error)?.message ?? error));
+      this.setReady(false, message);
+      const notLogged = this.failureLog.admit(message);
+      if (notLogged !== undefined) {
+        log.error('proposal loop failed', {
+          now,
+          duration_ms: round(durationSec * 1000),
+          consecutive_failures: this.failures,
+          ...(notLogged > 0 ? { failures_not_logged: notLogged } : {}),
+          error: { name: (error as Error)?.name, message },
+        });
+      }
       return false;
     }
     const durationSec = (performance.now() - started) / 1000;
     metrics.loopSucceeded(outcome, durationSec, this.clock() / 1000);
     if (this.failures > 0) log.info('proposal loop recovered', { after_failures: this.failures });
     this.failures = 0;
+    this.failureLog.reset();
     this.setReady(true, 'loop succeeded');
     log.info('proposal loop done', {
       now,

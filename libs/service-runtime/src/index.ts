@@ -8,3 +8,4 @@ export * from './logging/redact';
 export * from './logging/create-logger';
 export * from './shutdown/on-shutdown-signal';
 export * from './backoff/backoff';
+export * from './logging/bounded-text';
