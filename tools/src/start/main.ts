@@ -8,6 +8,16 @@
  * itself detached as the "orchestrator", which owns every child. A terminal Ctrl-C therefore
  * reaches only the supervisor, which asks the orchestrator to stop in order, instead of
  * reaching redis-server and the services all at once.
+ *
+ * Nothing may outlive the supervisor, whatever happens to its terminal or output pipe. Being
+ * detached, the orchestrator leads a process group of its own, which every child joins; and the
+ * two processes watch each other: the orchestrator stops the stack in order when its IPC channel
+ * to the supervisor closes (the supervisor exited, crashed or was SIGKILLed: the kernel closes
+ * the channel with it), and the supervisor, once the orchestrator has exited however it did,
+ * kills what is left of that group. Plain Node on Linux and macOS, no extra process per child
+ * (a wrapper that relays signals and watches a pipe), no PR_SET_PDEATHSIG (out of Node's reach
+ * without setpriv or a native addon, and redis-server is spawned by the library). A SIGKILL of
+ * either process leaves nothing behind; only both SIGKILLed together could.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
@@ -27,6 +37,14 @@ import { formatStackLine, stackNumbers } from './metrics-summary';
 
 const ROOT = resolve(__dirname, '../../..');
 const ROLE_ENV = 'QUANTUM_START_ROLE';
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** How long a process being stopped gets after SIGTERM before SIGKILL. */
+const STOP_GRACE_MS = 10_000;
+/**
+ * How long the supervisor waits for the orchestrator's ordered stop (simulator, services, Redis:
+ * each at most STOP_GRACE_MS, then SIGKILL) before it kills the whole group.
+ */
+const ORCHESTRATOR_STOP_MS = 4 * STOP_GRACE_MS;
 /** The simulator's market feed, which is also the governor's price source: neither producer's plans carry a price. */
 const MARKET_KEY_PATTERN = DEFAULT_MARKET_KEY_PATTERN;
 
@@ -82,29 +100,117 @@ function parseOptions(argv: readonly string[]): StartOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const out = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Whether `exited` settles within `ms`; the timer does not outlive the answer. */
+async function within(exited: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolveLate) => (timer = setTimeout(() => resolveLate(false), ms)));
+  try {
+    return await Promise.race([exited.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// ---------------------------------------------------------------- output
+
+const closedOutputs = new Set<NodeJS.WriteStream>();
+let outputGone: () => void = () => undefined;
+
+/**
+ * Makes a failed write to stdout or stderr end the writes there and call `onGone`, instead of
+ * crashing the process (an unhandled 'error'): EPIPE when the reader went away (`npm start | tee`,
+ * and Ctrl-C ends tee too), EIO when the terminal closed. Nobody sees the stack any more, so
+ * it stops, as the writer of a pipeline does.
+ */
+function guardOutput(onGone: () => void): void {
+  outputGone = onGone;
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => closeOutput(stream));
+}
+
+function closeOutput(stream: NodeJS.WriteStream): void {
+  if (closedOutputs.has(stream)) return;
+  closedOutputs.add(stream);
+  outputGone();
+}
+
+function write(stream: NodeJS.WriteStream, text: string): void {
+  if (closedOutputs.has(stream)) return;
+  try {
+    stream.write(text);
+  } catch {
+    closeOutput(stream); // most failures arrive as 'error'; a synchronous one is the same news
+  }
+}
+
+const out = (line: string) => write(process.stdout, `${line}\n`);
+const err = (text: string) => write(process.stderr, text);
+
+/** Routes an uncaught exception or unhandled rejection to `onFatal`, which stops the children, instead of dying with them running. */
+function onUncaught(onFatal: (error: unknown) => void): void {
+  process.on('uncaughtException', onFatal);
+  process.on('unhandledRejection', onFatal);
+}
+
+const describeError = (error: unknown) => (error instanceof Error ? (error.stack ?? error.message) : String(error));
 
 // ---------------------------------------------------------------- supervisor
 
+/** Sends `signal` to the process group `group`; false when none of it is left. */
+function signalGroup(group: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-group, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Ends what is left of the orchestrator's process group (nothing, after an ordered stop):
+ * SIGTERM, then SIGKILL after STOP_GRACE_MS. A member that died but was not reaped yet counts
+ * as left, so at worst this waits the grace period out.
+ */
+async function reapGroup(group: number): Promise<void> {
+  if (!signalGroup(group, 'SIGTERM')) return;
+  const deadline = Date.now() + STOP_GRACE_MS;
+  while (Date.now() < deadline) {
+    await sleep(100);
+    if (!signalGroup(group, 0)) return;
+  }
+  signalGroup(group, 'SIGKILL');
+}
+
 function supervise(argv: readonly string[]): void {
   const child = spawn(process.execPath, [...process.execArgv, __filename, ...argv], {
-    detached: true,
+    detached: true, // its own process group, which its children join: see the header
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, [ROLE_ENV]: 'orchestrator' },
   });
-  let signalled = false;
-  const forward = (signal: NodeJS.Signals) => {
-    if (signalled) return; // a terminal Ctrl-C may arrive twice (npm and tsx relay it too)
-    signalled = true;
-    if (child.connected) child.send({ stop: signal });
-    else child.kill('SIGTERM');
+  const group = child.pid;
+  let stopping = false;
+  const stop = (reason: string) => {
+    if (stopping) return; // a terminal Ctrl-C may arrive twice (npm and tsx relay it too)
+    stopping = true;
+    if (child.connected) child.send({ stop: reason });
+    else if (group !== undefined) signalGroup(group, 'SIGTERM');
+    // every step of the orchestrator's stop is bounded; should it hang anyway, the group goes
+    setTimeout(() => group !== undefined && signalGroup(group, 'SIGKILL'), ORCHESTRATOR_STOP_MS).unref();
   };
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-  process.on('SIGHUP', forward);
-  child.on('exit', (code, signal) => {
-    process.exitCode = code ?? (signal ? 1 : 0);
-    process.exit();
+  for (const signal of STOP_SIGNALS) process.on(signal, () => stop(signal));
+  guardOutput(() => stop('output closed'));
+  onUncaught((error) => {
+    err(`start: ${describeError(error)}\n`);
+    stop('supervisor error');
+  });
+  child.on('error', (error) => {
+    // also a failed send or kill: only a failed spawn means there is no orchestrator to wait for
+    err(`start: orchestrator: ${error.message}\n`);
+    if (group === undefined) process.exit(1);
+  });
+  child.once('exit', (code, signal) => {
+    // after an ordered stop the group is empty; after a crash or SIGKILL it holds the stack
+    void (group === undefined ? Promise.resolve() : reapGroup(group)).finally(() => process.exit(code ?? (signal ? 1 : 0)));
   });
 }
 
@@ -165,6 +271,8 @@ class Orchestrator {
   constructor(private readonly options: StartOptions) {}
 
   private startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, log: string): Managed {
+    // a fatal error may stop the stack while the start-up is still under way: start nothing more
+    if (this.stopping) throw new Error(`not starting ${name}: stopping`);
     const fd = openSync(log, 'a');
     const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
     closeSync(fd);
@@ -322,7 +430,7 @@ class Orchestrator {
     return (this.redisServer as unknown as { child?: ChildProcess } | undefined)?.child?.pid;
   }
 
-  /** Stops what was started, in order: simulator, services (SIGTERM, then SIGKILL after 12 s), Redis. */
+  /** Stops what was started, in order: simulator, services, Redis; each SIGTERM, then SIGKILL after STOP_GRACE_MS. */
   shutdown(): Promise<number> {
     if (this.stopping) return this.stopping;
     const code = this.stopRequested ?? 0;
@@ -335,9 +443,8 @@ class Orchestrator {
         await Promise.all(this.managed.filter((m) => names.includes(m.name)).map(async (m) => {
           if (m.child.exitCode !== null || m.child.signalCode !== null) return;
           m.child.kill('SIGTERM');
-          const killed = await Promise.race([m.exited.then(() => false), sleep(12_000).then(() => true)]);
-          if (killed) {
-            out(this.c.yellow(`${m.name} did not stop within 12 s: SIGKILL`));
+          if (!(await within(m.exited, STOP_GRACE_MS))) {
+            out(this.c.yellow(`${m.name} did not stop within ${STOP_GRACE_MS / 1000} s: SIGKILL`));
             m.child.kill('SIGKILL');
             await m.exited;
           }
@@ -345,7 +452,10 @@ class Orchestrator {
         }));
       }
       if (this.redisServer) {
-        await this.redisServer.stop();
+        if (!(await within(this.redisServer.stop(), STOP_GRACE_MS))) {
+          out(this.c.yellow(`redis-server did not stop within ${STOP_GRACE_MS / 1000} s: SIGKILL`));
+          await this.redisServer.kill();
+        }
         out('stopped redis-server');
       }
       out(code === 0 ? 'all stopped' : 'all stopped (after an error)');
@@ -361,7 +471,7 @@ async function orchestrate(argv: readonly string[]): Promise<void> {
     options = parseOptions(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`error: ${error.message}\n\n${USAGE}\n`);
+    err(`error: ${error.message}\n\n${USAGE}\n`);
     process.exit(2);
   }
   const orchestrator = new Orchestrator(options);
@@ -369,19 +479,27 @@ async function orchestrate(argv: readonly string[]): Promise<void> {
   process.on('message', (message: unknown) => {
     if (message && typeof message === 'object' && 'stop' in message) stop();
   });
-  process.on('disconnect', stop); // the supervisor is gone
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('disconnect', stop); // the supervisor is gone, even SIGKILLed
+  for (const signal of STOP_SIGNALS) process.on(signal, stop);
+  guardOutput(stop);
+  onUncaught((error) => {
+    // the start-up may be stuck wherever the error left it: stop from here, not at its next step
+    err(`start: ${describeError(error)}\n`);
+    orchestrator.requestStop(1);
+    void orchestrator.shutdown().finally(() => exitOrchestrator(1));
+  });
   let code: number;
   try {
     code = await orchestrator.run();
   } catch (error) {
-    process.stderr.write(`start: ${(error as Error).stack ?? String(error)}\n`);
+    err(`start: ${describeError(error)}\n`);
     orchestrator.requestStop(1);
     code = 1;
   }
-  code = Math.max(code, await orchestrator.shutdown());
-  process.exitCode = code;
+  exitOrchestrator(Math.max(code, await orchestrator.shutdown()));
+}
+
+function exitOrchestrator(code: number): never {
   if (process.connected) process.disconnect?.();
   process.exit(code);
 }
@@ -389,6 +507,7 @@ async function orchestrate(argv: readonly string[]): Promise<void> {
 if (require.main === module) {
   const argv = process.argv.slice(2);
   if (wantsHelp(argv)) {
+    guardOutput(() => undefined);
     out(USAGE);
   } else if (process.env[ROLE_ENV] === 'orchestrator') {
     void orchestrate(argv);

@@ -114,7 +114,7 @@ describe('CHAOS hardening', () => {
   }
 
   async function start(app: 'governor' | 'allocation-target', env: Record<string, string> = {}): Promise<ServiceChild> {
-    const base = app === 'governor' ? { GOV_CLAIM_IDLE_MS: '1000', GOV_BLOCK_MS: '500', ...UNLIMITED } : { LOOP_INTERVAL_SEC: '1' };
+    const base: Record<string, string> = app === 'governor' ? { GOV_CLAIM_IDLE_MS: '1000', GOV_BLOCK_MS: '500', ...UNLIMITED } : { LOOP_INTERVAL_SEC: '1' };
     const child = await startService(app, { REDIS_URL: server.url, LOG_LEVEL: 'info', ...base, ...env });
     children.push(child);
     return child;
