@@ -493,10 +493,10 @@ describe('.github/workflows/ci.yml', () => {
   };
   const steps = Object.values(wf.jobs).flatMap((j) => j.steps);
 
-  it('runs on push and pull requests: full checkout, node 20 with npm cache, nx affected with nx-set-shas, redis-server', () => {
+  it('runs on push and pull requests: full checkout, node 24 with npm cache, nx affected with nx-set-shas, redis-server', () => {
     expect(Object.keys(wf.on)).toEqual(expect.arrayContaining(['push', 'pull_request']));
     expect(steps.find((s) => s.uses?.startsWith('actions/checkout@'))?.with?.['fetch-depth']).toBe(0);
-    expect(steps.find((s) => s.uses?.startsWith('actions/setup-node@'))?.with).toMatchObject({ 'node-version': 20, cache: 'npm' });
+    expect(steps.find((s) => s.uses?.startsWith('actions/setup-node@'))?.with).toMatchObject({ 'node-version': 24, cache: 'npm' });
     expect(steps.some((s) => s.uses?.startsWith('nrwl/nx-set-shas@'))).toBe(true);
     expect(steps.some((s) => /npx nx affected -t lint typecheck test build\b/.test(s.run ?? ''))).toBe(true);
     expect(steps.some((s) => /apt-get install .*redis-server/.test(s.run ?? ''))).toBe(true);

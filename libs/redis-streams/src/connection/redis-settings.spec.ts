@@ -47,6 +47,11 @@ describe('redisClientOptions', () => {
     expect(read.connectionName).toMatch(/^governor:.+:read$/);
   });
 
+  it('gives every command a deadline (blocking reads 5 s more) and sends no CLIENT SETINFO', () => {
+    expect(redisClientOptions({ app: 'a', host: 'h' }, 'command')).toMatchObject({ commandTimeout: 10_000, disableClientInfo: true });
+    expect(redisClientOptions({ app: 'a', host: 'h' }, 'blocking')).toMatchObject({ commandTimeout: 15_000, disableClientInfo: true });
+  });
+
   it('names connections with characters CLIENT SETNAME accepts', () => {
     expect(connectionName('governor', 'blocking', 'my host')).toBe('governor:my_host:blocking');
   });

@@ -12,14 +12,19 @@ export interface RedisServerProcessOptions {
   password?: string;
   /** Further `redis-server` arguments, e.g. `['--user', 'gov', 'on', '>pw', '~*', '+@all']`. */
   extraArgs?: string[];
-  /** Binary to run; defaults to `redis-server` on PATH. */
+  /** Binary to run; defaults to `$REDIS_SERVER_BIN`, else `redis-server` on PATH (e.g. `valkey-server` for the compatibility run). */
   binary?: string;
 }
 
 const READY_TIMEOUT_MS = 10_000;
 
+/** The server the tests run: `REDIS_SERVER_BIN` (CI runs every suite once with `valkey-server`), else `redis-server`. */
+export function defaultServerBinary(): string {
+  return process.env['REDIS_SERVER_BIN'] || 'redis-server';
+}
+
 /** Whether a `redis-server` binary can be run on this machine. */
-export function redisServerAvailable(binary = 'redis-server'): boolean {
+export function redisServerAvailable(binary = defaultServerBinary()): boolean {
   const probe = spawnSync(binary, ['--version'], { stdio: 'ignore' });
   return probe.status === 0;
 }
@@ -103,7 +108,7 @@ export class RedisServerProcess {
       ...(this.options.extraArgs ?? []),
     ];
     this.output = '';
-    const child = spawn(this.options.binary ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.options.binary ?? defaultServerBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     child.stdout?.on('data', (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-4000)));
     child.stderr?.on('data', (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-4000)));
