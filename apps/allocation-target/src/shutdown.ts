@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import { closeClient } from '@quantum/redis-streams';
+import { settlesWithin } from '@quantum/service-runtime';
 
 /** How long the loop in hand may take to finish before its connection is dropped under it. */
 export const LOOP_FINISH_GRACE_MS = 5_000;
@@ -36,14 +37,4 @@ export async function shutDown(parts: ShutdownParts): Promise<void> {
   }
   await parts.server.stop();
   await closeClient(parts.client, QUIT_WAIT_MS);
-}
-
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([promise.then(() => true, () => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -9,3 +9,4 @@ export * from './logging/create-logger';
 export * from './shutdown/on-shutdown-signal';
 export * from './backoff/backoff';
 export * from './logging/bounded-text';
+export * from './shutdown/settles-within';

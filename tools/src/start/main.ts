@@ -25,6 +25,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findFreePort, RedisServerProcess, redisServerAvailable } from '@quantum/redis-streams/testing';
+import { settlesWithin } from '@quantum/service-runtime';
 import { numberOption, parseCommandArgs, UsageError, wantsHelp } from '../ctl/support/args';
 import { palette } from '../ctl/support/colour';
 import type Redis from 'ioredis';
@@ -100,17 +101,6 @@ function parseOptions(argv: readonly string[]): StartOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Whether `exited` settles within `ms`; the timer does not outlive the answer. */
-async function within(exited: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolveLate) => (timer = setTimeout(() => resolveLate(false), ms)));
-  try {
-    return await Promise.race([exited.then(() => true, () => true), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 // ---------------------------------------------------------------- output
 
@@ -443,7 +433,7 @@ class Orchestrator {
         await Promise.all(this.managed.filter((m) => names.includes(m.name)).map(async (m) => {
           if (m.child.exitCode !== null || m.child.signalCode !== null) return;
           m.child.kill('SIGTERM');
-          if (!(await within(m.exited, STOP_GRACE_MS))) {
+          if (!(await settlesWithin(m.exited, STOP_GRACE_MS))) {
             out(this.c.yellow(`${m.name} did not stop within ${STOP_GRACE_MS / 1000} s: SIGKILL`));
             m.child.kill('SIGKILL');
             await m.exited;
@@ -452,7 +442,7 @@ class Orchestrator {
         }));
       }
       if (this.redisServer) {
-        if (!(await within(this.redisServer.stop(), STOP_GRACE_MS))) {
+        if (!(await settlesWithin(this.redisServer.stop(), STOP_GRACE_MS))) {
           out(this.c.yellow(`redis-server did not stop within ${STOP_GRACE_MS / 1000} s: SIGKILL`));
           await this.redisServer.kill();
         }
