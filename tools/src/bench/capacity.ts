@@ -40,7 +40,8 @@ import { KEYS, PLAN_STREAM_MAXLEN } from '../ctl/support/keys';
 import { DEFAULT_MARKET_KEY_PATTERN } from '../simulate/market-key';
 import { Simulator, type PlanRecord } from '../simulate/simulator';
 import { publishPlans, writeTick } from '../simulate/writer';
-import { groupDone, sleep } from './governor.bench';
+import { groupDone } from './fixed-load';
+import { sleep } from './governor.bench';
 import { serviceBundle } from './service-bundle';
 
 const PLANS = Number(process.env['PLANS'] ?? 10_000);

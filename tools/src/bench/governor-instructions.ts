@@ -23,7 +23,8 @@ import { join, relative, resolve } from 'node:path';
 import Redis from 'ioredis';
 import { waitForReady } from '@quantum/redis-streams';
 import { findFreePort } from '@quantum/redis-streams/testing';
-import { EVENTS, groupDone, seedEfficiency, sleep, startGovernor, writePlans } from './governor.bench';
+import { groupDone } from './fixed-load';
+import { EVENTS, seedEfficiency, sleep, startGovernor, writePlans } from './governor.bench';
 import { serviceBundle } from './service-bundle';
 
 export interface InstructionCount {

@@ -37,6 +37,7 @@ import { findFreePort, startThrowawayRedis, type ThrowawayRedis } from '@quantum
 import { redisBenchmark } from './redis-limit.bench';
 import { serviceBundle } from './service-bundle';
 import type { Bench, BenchContext, BenchResult, BenchRow } from './registry';
+import { groupDone, offerFixedLoad, type FixedLoadNumbers } from './fixed-load';
 import { median } from './timing';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -44,21 +45,8 @@ const PLAN_STREAM = 'quantum:stream:apply.plan';
 export const EVENTS = 'quantum:stream:governor.events';
 const SYMBOLS = Array.from({ length: 1000 }, (_, i) => `S${i}USDT`);
 
-export interface LatencyNumbers {
-  readonly offeredPerSec: number;
-  /** Plans written / (time from the first to the last XADD reply). */
-  readonly achievedPerSec: number;
-  readonly plans: number;
-  /** Plans whose event the observer saw (the latency samples). */
-  readonly measured: number;
-  /** Decided (event in the stream) but not seen by the observer within its wait (5 s after the last XADD). */
-  readonly missing: number;
-  /** No event at all: a lost decision (must be 0). */
-  readonly undecided: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
-}
+/** A latency run at a fixed offered load (fixed-load.ts). */
+export type LatencyNumbers = FixedLoadNumbers;
 
 export interface ThroughputRun {
   readonly plansPerSec: number;
@@ -148,14 +136,6 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Whether the group has nothing left: no lag and nothing pending (decisions and acks are one step). */
-export async function groupDone(redis: Redis): Promise<boolean> {
-  const groups = (await redis.xinfo('GROUPS', PLAN_STREAM)) as unknown[][];
-  const g = groups[0] ?? [];
-  const field = (name: string) => Number(g[g.indexOf(name) + 1]);
-  return field('lag') === 0 && field('pending') === 0;
-}
-
 /** An efficiency hash for every bench symbol, scores 0.00 to 0.99, fresh and confident. */
 export async function seedEfficiency(redis: Redis): Promise<void> {
   const now = Math.floor(Date.now() / 1000);
@@ -199,82 +179,6 @@ async function throughput(main: string, redis: Redis, url: string, plans: number
   } finally {
     await gov.stop();
   }
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-/** Event id of the last entry of the audit stream ('0-0' when empty): where the observer starts. */
-async function lastEventId(redis: Redis): Promise<string> {
-  const last = (await redis.xrevrange(EVENTS, '+', '-', 'COUNT', 1)) as [string, string[]][];
-  return last[0]?.[0] ?? '0-0';
-}
-
-async function latency(redis: Redis, ratePerSec: number, seconds: number, prefix: string): Promise<LatencyNumbers> {
-  const producer = redis.duplicate();
-  const observer = redis.duplicate();
-  const added = new Map<string, number>();
-  const seen = new Map<string, number>();
-  const total = Math.max(1, Math.round(ratePerSec * seconds));
-  let observing = true;
-  const startId = await lastEventId(redis);
-  const observe = (async () => {
-    let last = startId;
-    while (observing) {
-      const reply = (await observer.xread('COUNT', 1000, 'BLOCK', 100, 'STREAMS', EVENTS, last)) as [string, [string, string[]][]][] | null;
-      const at = performance.now();
-      if (!reply) continue;
-      for (const [id, fields] of reply[0]![1]) {
-        last = id;
-        const pid = fields[fields.indexOf('plan_id') + 1]!;
-        if (!seen.has(pid)) seen.set(pid, at);
-      }
-    }
-  })();
-  const start = performance.now();
-  const inflight: Promise<unknown>[] = [];
-  let sent = 0;
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * ratePerSec) + 1);
-    while (sent < due) {
-      const id = `${prefix}${sent.toString(16)}`;
-      const symbol = SYMBOLS[sent % SYMBOLS.length]!;
-      inflight.push(producer.xadd(PLAN_STREAM, '*', ...planFields(id, symbol)).then(() => added.set(id, performance.now())));
-      sent += 1;
-    }
-    await sleep(1);
-  }
-  await Promise.all(inflight);
-  const producedSeconds = (performance.now() - start) / 1000;
-  const waitUntil = performance.now() + 5000;
-  while (seen.size < total && performance.now() < waitUntil) await sleep(20);
-  observing = false;
-  await observe;
-  // let the governor catch up (a backlog is late, not lost), then every plan of this run must
-  // have exactly one event in the stream, whatever the observer saw in time
-  const catchUp = performance.now() + 60_000;
-  while (!(await groupDone(redis)) && performance.now() < catchUp) await sleep(50);
-  const decided = new Set<string>();
-  const events = (await redis.xrange(EVENTS, `(${startId}`, '+')) as [string, string[]][];
-  for (const [, fields] of events) decided.add(fields[fields.indexOf('plan_id') + 1]!);
-  producer.disconnect();
-  observer.disconnect();
-  const samples: number[] = [];
-  let missing = 0;
-  let undecided = 0;
-  for (const [id, t0] of added) {
-    const t1 = seen.get(id);
-    if (t1 !== undefined) samples.push(Math.max(0, t1 - t0));
-    else if (decided.has(id)) missing += 1;
-    else undecided += 1;
-  }
-  samples.sort((a, b) => a - b);
-  return {
-    offeredPerSec: ratePerSec, achievedPerSec: total / producedSeconds, plans: total, measured: samples.length, missing, undecided,
-    p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99), maxMs: samples[samples.length - 1] ?? NaN,
-  };
 }
 
 /** `redis-benchmark` of the given commands on this Redis (keys it wrote deleted); undefined, with a message, when it cannot run. */
@@ -332,7 +236,7 @@ export async function runGovernorBench(options: GovernorBenchOptions = {}): Prom
     try {
       let run = 0;
       for (const rate of options.rates ?? [100, 1000, 10_000]) {
-        lat.push(await latency(redis, rate, options.seconds ?? 10, `l${run++}x`));
+        lat.push(await offerFixedLoad(redis, { rate, seconds: options.seconds ?? 10, prefix: `l${run++}x`, plan: (id, i) => planFields(id, SYMBOLS[i % SYMBOLS.length]!) }));
         while (!(await groupDone(redis))) await sleep(50);
       }
     } finally {

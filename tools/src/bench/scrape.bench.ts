@@ -22,11 +22,11 @@
  *   npx tsx --conditions=@quantum/source tools/src/bench/scrape.bench.ts [--main path/to/main.js] [--seconds 20] [--rate 1000] [--symbols 20000] [--scrapers 2]
  */
 import { request } from 'node:http';
-import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import Redis from 'ioredis';
 import { startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams/testing';
-import { EVENTS, groupDone, planFields, sleep, startGovernor } from './governor.bench';
+import { groupDone, offerFixedLoad } from './fixed-load';
+import { planFields, sleep, startGovernor } from './governor.bench';
 import { serviceBundle } from './service-bundle';
 import type { Bench, BenchContext, BenchResult, BenchRow } from './registry';
 
@@ -108,11 +108,6 @@ function scrapeText(metricsUrl: string, keep: boolean): Promise<{ ms: number; by
   });
 }
 
-async function lastEventId(redis: Redis): Promise<string> {
-  const last = (await redis.xrevrange(EVENTS, '+', '-', 'COUNT', 1)) as [string, string[]][];
-  return last[0]?.[0] ?? '0-0';
-}
-
 async function waitDone(redis: Redis, timeoutMs: number): Promise<void> {
   const until = performance.now() + timeoutMs;
   while (!(await groupDone(redis))) {
@@ -121,34 +116,8 @@ async function waitDone(redis: Redis, timeoutMs: number): Promise<void> {
   }
 }
 
-const ms = (h: RecordableHistogram, p: number) => (h.count === 0 ? NaN : h.percentile(p) / 1000);
-
-/** Offers `rate` plans/s for `seconds`, with `scrapers` scraping meanwhile; latency from each plan's scheduled time to its event. */
+/** Offers `rate` plans/s for `seconds` (fixed-load.ts), with `scrapers` scraping meanwhile. */
 async function run(redis: Redis, metricsUrl: string, o: { label: string; rate: number; seconds: number; symbols: number; scrapers: number; scrapeIntervalMs: number; prefix: string }): Promise<RunNumbers> {
-  const producer = redis.duplicate();
-  const observer = redis.duplicate();
-  const total = Math.max(1, Math.round(o.rate * o.seconds));
-  const scheduled = new Map<string, number>();
-  const latency = createHistogram({ lowest: 1, highest: 600_000_000, figures: 3 });
-  const startId = await lastEventId(redis);
-  let observing = true;
-  const observe = (async () => {
-    let last = startId;
-    while (observing) {
-      const reply = (await observer.xread('COUNT', 2000, 'BLOCK', 100, 'STREAMS', EVENTS, last)) as [string, [string, string[]][]][] | null;
-      const at = performance.now();
-      if (!reply) continue;
-      for (const [id, fields] of reply[0]![1]) {
-        last = id;
-        const pid = fields[fields.indexOf('plan_id') + 1]!;
-        const t0 = scheduled.get(pid);
-        if (t0 === undefined) continue;
-        scheduled.delete(pid);
-        latency.record(Math.max(1, Math.round((at - t0) * 1000)));
-      }
-    }
-  })();
-
   const scrapeTimes: number[] = [];
   let scrapeBytes: number | undefined;
   let scraping = o.scrapers > 0;
@@ -162,35 +131,14 @@ async function run(redis: Redis, metricsUrl: string, o: { label: string; rate: n
       await sleep(Math.max(0, due - performance.now()));
     }
   });
-
-  const start = performance.now();
-  const interval = 1000 / o.rate;
-  const inflight: Promise<unknown>[] = [];
-  let sent = 0;
-  while (sent < total) {
-    const due = Math.min(total, Math.floor((performance.now() - start) / interval) + 1);
-    while (sent < due) {
-      const id = `${o.prefix}${sent.toString(16)}`;
-      scheduled.set(id, start + sent * interval);
-      inflight.push(producer.xadd(PLAN_STREAM, '*', ...planFields(id, symbolName(sent % o.symbols))));
-      sent += 1;
-    }
-    await sleep(1);
-  }
-  await Promise.all(inflight);
-  const producedSeconds = (performance.now() - start) / 1000;
-  const waitUntil = performance.now() + 10_000;
-  while (scheduled.size > 0 && performance.now() < waitUntil) await sleep(20);
+  const load = await offerFixedLoad(redis, { rate: o.rate, seconds: o.seconds, prefix: o.prefix, drainMs: 10_000, plan: (id, i) => planFields(id, symbolName(i % o.symbols)) });
   scraping = false;
-  observing = false;
-  await Promise.all([observe, ...scrapers]);
-  producer.disconnect();
-  observer.disconnect();
+  await Promise.all(scrapers);
   await waitDone(redis, 60_000);
   scrapeTimes.sort((a, b) => a - b);
   return {
-    label: o.label, plans: total, achievedPerSec: total / producedSeconds, measured: latency.count,
-    p50Ms: ms(latency, 50), p99Ms: ms(latency, 99), maxMs: latency.count === 0 ? NaN : latency.max / 1000,
+    label: o.label, plans: load.plans, achievedPerSec: load.achievedPerSec, measured: load.measured,
+    p50Ms: load.p50Ms, p99Ms: load.p99Ms, maxMs: load.maxMs,
     scrapes: scrapeTimes.length,
     ...(scrapeTimes.length > 0 ? { scrapeP50Ms: scrapeTimes[Math.floor(scrapeTimes.length / 2)], scrapeMaxMs: scrapeTimes[scrapeTimes.length - 1], scrapeBytes } : {}),
   };
