@@ -1,8 +1,8 @@
 /**
  * Redis's work per plan for the governor, counted in instructions under callgrind instead of
  * timed: this VM's speed drifts by a third within minutes, more than most changes of code, while
- * the count of the same code repeats within about 0.5 %. docs/governor.md ("Round 5", "Round 8")
- * uses it to compare versions of the decide and read scripts.
+ * the count of the same code repeats within about 0.5 %: the comparison to make between
+ * versions of the decide and read scripts (results in docs/journal.md).
  *
  *   npm run bench:instructions -- [bundle.js ...]     (default: this tree's governor bundle)
  *

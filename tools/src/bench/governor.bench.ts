@@ -14,25 +14,19 @@
  *    Then (default 1 run) the same on a second throwaway Redis with an append-only file fsynced
  *    every second (`appendonly yes`, `appendfsync everysec`): the persistence that keeps the
  *    decisions across a Redis crash, as production runs it, costs Redis about a third more work
- *    per plan (docs/governor.md, "Round 8"). The goal is judged on the first figure, the issue's
+ *    per plan (docs/journal.md). The goal is judged on the first figure, the issue's
  *    "throwaway Redis"; the second says what to expect with persistence on.
  * 2. Latency at fixed offered loads (default 100, 1000 and 10 000 plans/s, 10 s each; one
- *    governor, started once): a producer XADDs plans on schedule and notes, per plan_id, the time
- *    the XADD reply arrived (the plan is in the stream). A separate observer connection blocks on
- *    `XREAD` of the audit stream (`quantum:stream:governor.events`) from the id of its last entry
- *    (never `$` after the first read: an event written between two reads would be missed) and
- *    notes when each plan's event arrives. The event is written by the same atomic script as the
- *    permit, so its arrival is when the permit exists. Latency = event arrival - XADD reply, both
- *    from this process's monotonic clock. After each run the audit stream is checked with XRANGE:
- *    once the governor caught up (no lag, nothing pending), `undecided` (no event at all: a lost
- *    decision, a bug) is kept apart from `missing` (decided, but later than the observer waited:
- *    5 s after the last XADD; a backlog, not a loss).
+ *    governor, started once), measured by fixed-load.ts from each plan's scheduled send time to
+ *    the arrival of its event on the audit stream (written by the same atomic script as the
+ *    permit, so its arrival is when the permit exists).
  * 3. The Redis limit on the same server: `redis-benchmark -q -n 200000 -P 64` of SET and of
  *    `XADD bench * f v`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import Redis from 'ioredis';
+import { EFFICIENCY_KEY_PREFIX, GOVERNOR_EVENTS_STREAM, GOVERNOR_GROUP, PLAN_STREAM } from '@quantum/config';
 import { findFreePort, startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams/testing';
 import { redisBenchmark } from './redis-limit.bench';
 import { serviceBundle } from './service-bundle';
@@ -41,8 +35,7 @@ import { groupDone, offerFixedLoad, type FixedLoadNumbers } from './fixed-load';
 import { median } from './timing';
 
 const ROOT = resolve(__dirname, '../../..');
-const PLAN_STREAM = 'quantum:stream:apply.plan';
-export const EVENTS = 'quantum:stream:governor.events';
+export const EVENTS = GOVERNOR_EVENTS_STREAM;
 const SYMBOLS = Array.from({ length: 1000 }, (_, i) => `S${i}USDT`);
 
 /** A latency run at a fixed offered load (fixed-load.ts). */
@@ -140,7 +133,7 @@ export function sleep(ms: number): Promise<void> {
 export async function seedEfficiency(redis: Redis): Promise<void> {
   const now = Math.floor(Date.now() / 1000);
   const pipe = redis.pipeline();
-  SYMBOLS.forEach((s, i) => pipe.hset(`quantum:capital:efficiency:${s}`, { efficiency_score: String((i % 100) / 100), confidence: '0.9', ts: String(now) }));
+  SYMBOLS.forEach((s, i) => pipe.hset(`${EFFICIENCY_KEY_PREFIX}${s}`, { efficiency_score: String((i % 100) / 100), confidence: '0.9', ts: String(now) }));
   await pipe.exec();
 }
 
@@ -150,7 +143,7 @@ export async function seedEfficiency(redis: Redis): Promise<void> {
  * started afterwards.
  */
 export async function writePlans(redis: Redis, plans: number): Promise<void> {
-  await redis.xgroup('CREATE', PLAN_STREAM, 'governor', '0', 'MKSTREAM');
+  await redis.xgroup('CREATE', PLAN_STREAM, GOVERNOR_GROUP, '0', 'MKSTREAM');
   for (let i = 0; i < plans; i += 5000) {
     const p = redis.pipeline();
     for (let j = i; j < Math.min(plans, i + 5000); j++) p.xadd(PLAN_STREAM, '*', ...planFields(`t${j.toString(16)}`, SYMBOLS[j % SYMBOLS.length]!));
@@ -230,7 +223,7 @@ export async function runGovernorBench(options: GovernorBenchOptions = {}): Prom
 
     await redis.flushall();
     await seedEfficiency(redis);
-    await redis.xgroup('CREATE', PLAN_STREAM, 'governor', '$', 'MKSTREAM');
+    await redis.xgroup('CREATE', PLAN_STREAM, GOVERNOR_GROUP, '$', 'MKSTREAM');
     const gov = await startGovernor(main, server.url, 100);
     const lat: LatencyNumbers[] = [];
     try {
