@@ -6,7 +6,6 @@ export const ioModules = [
   'ioredis',
   'prom-client',
   'winston',
-  'convict',
   'testcontainers',
   ...['fs', 'fs/promises', 'net', 'http', 'https', 'http2', 'tls', 'dgram', 'dns', 'child_process', 'cluster', 'worker_threads', 'os', 'process', 'readline']
     .flatMap((m) => [m, `node:${m}`]),

@@ -18,6 +18,7 @@ COPY libs/efficiency-core/package.json libs/efficiency-core/
 COPY libs/redis-streams/package.json libs/redis-streams/
 COPY libs/metrics/package.json libs/metrics/
 COPY libs/service-runtime/package.json libs/service-runtime/
+COPY libs/config/package.json libs/config/
 COPY tools/package.json tools/
 RUN npm ci --no-audit --no-fund
 COPY . .

@@ -1,5 +1,5 @@
 // Writes deploy/env/<service>.env.example from the config catalogue in
-// libs/efficiency-core/src/config, so the examples list exactly the variables the services read.
+// libs/config/src/catalogue, so the examples list exactly the variables the services read.
 //
 //   npx tsx --conditions=@quantum/source deploy/env/generate-examples.ts          # rewrite
 //   npx tsx --conditions=@quantum/source deploy/env/generate-examples.ts --check  # exit 1 if stale
@@ -10,7 +10,7 @@
 // Comments sit on their own lines only: the services' env-file loader refuses inline comments.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALLOCATION_TARGET_CONFIG, GOVERNOR_CONFIG } from '@quantum/efficiency-core';
+import { ALLOCATION_TARGET_CONFIG, GOVERNOR_CONFIG } from '@quantum/config';
 
 interface Definition {
   name: string;

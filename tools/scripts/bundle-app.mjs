@@ -1,5 +1,6 @@
 // Bundles one service into apps/<name>/dist/main.js: workspace libraries are compiled in from
-// their sources, npm dependencies stay external (installed with `npm ci --omit=dev` in images).
+// their sources, Redis scripts (`.lua`) as their text, npm dependencies stay external (installed
+// with `npm ci --omit=dev` in images).
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,6 +25,7 @@ await build({
   format: 'cjs',
   sourcemap: true,
   conditions: ['@quantum/source'],
+  loader: { '.lua': 'text' },
   external,
   logLevel: 'warning',
 });

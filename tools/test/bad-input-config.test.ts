@@ -12,9 +12,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { ALLOCATION_TARGET_CONFIG, GOVERNOR_CONFIG, type VariableSchema } from '@quantum/efficiency-core';
+import { ALLOCATION_TARGET_CONFIG, ConfigError, GOVERNOR_CONFIG, loadServiceConfig, type VariableSchema } from '@quantum/config';
 import { RedisServerProcess } from '@quantum/redis-streams/testing';
-import { ConfigError, loadServiceConfig } from '@quantum/service-runtime';
 import { ensureBuilt, startService, type App } from './chaos/support';
 
 jest.setTimeout(180_000);

@@ -9,8 +9,7 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { GOVERNOR_CONFIG } from '@quantum/efficiency-core';
-import { loadServiceConfig } from '@quantum/service-runtime';
+import { GOVERNOR_CONFIG, loadServiceConfig } from '@quantum/config';
 
 const root = join(__dirname, '..', '..');
 const at = (...p: string[]) => join(root, ...p);

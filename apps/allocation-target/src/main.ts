@@ -1,7 +1,7 @@
-import { ALLOCATION_TARGET_CONFIG } from '@quantum/efficiency-core';
+import { ALLOCATION_TARGET_CONFIG, CONFIG_ERROR_EXIT_CODE, ConfigError, describeConfig, exitOnConfigError, loadServiceConfig } from '@quantum/config';
 import { createMetricsRegistry, MetricsServer, ReadinessState } from '@quantum/metrics';
 import { createRedisClient, redisSettingsFromConfig, RedisSettingsError, waitForReady } from '@quantum/redis-streams';
-import { CONFIG_ERROR_EXIT_CODE, ConfigError, createLogger, describeConfig, exitOnConfigError, loadServiceConfig, onShutdownSignal, redactedConfig } from '@quantum/service-runtime';
+import { createLogger, onShutdownSignal, redactedConfig } from '@quantum/service-runtime';
 import { parseCli, USAGE } from './cli';
 import { warnWhenEvicting } from './eviction-warning';
 import { watchRedisHealth } from './redis-health';

@@ -1,4 +1,5 @@
-import type { AllocationSettings } from '@quantum/efficiency-core';
+import { allocationSettingsFrom, EFFICIENCY_KEY_PREFIX, PROPOSE_STREAM, PROPOSED_KEY_PREFIX, SYMBOL_PATTERN, TARGET_KEY_PREFIX } from '@quantum/config';
+import { DEFAULT_ALLOCATION_SETTINGS, type AllocationSettings } from '@quantum/efficiency-core';
 
 /** What one proposal loop needs, already validated (built from the config catalogue in main). */
 export interface ShadowSettings {
@@ -20,13 +21,13 @@ export interface ShadowSettings {
 export const DEFAULT_SHADOW_SETTINGS: ShadowSettings = Object.freeze({
   loopIntervalSec: 10,
   batchSize: 500,
-  targetKeyPrefix: 'quantum:allocation:target:',
-  efficiencyKeyPrefix: 'quantum:capital:efficiency:',
-  proposedKeyPrefix: 'quantum:allocation:target:proposed:',
-  streamName: 'quantum:stream:allocation.target.proposed',
+  targetKeyPrefix: TARGET_KEY_PREFIX,
+  efficiencyKeyPrefix: EFFICIENCY_KEY_PREFIX,
+  proposedKeyPrefix: PROPOSED_KEY_PREFIX,
+  streamName: PROPOSE_STREAM,
   streamMaxLen: 100000,
   proposeKeyTtlSec: 600,
-  allocation: Object.freeze({ base: 1.0, scale: 1.0, minMult: 0.5, maxMult: 1.5, staleSec: 600, minConfidence: 0.65, maxFutureSkewSec: 60 }),
+  allocation: DEFAULT_ALLOCATION_SETTINGS,
 });
 
 /** The subset of the allocation-target config catalogue values the loop reads. */
@@ -58,15 +59,7 @@ export function shadowSettingsFromConfig(v: ShadowConfigValues): ShadowSettings 
     streamName: v.PROPOSE_STREAM_NAME,
     streamMaxLen: v.PROPOSE_STREAM_MAXLEN,
     proposeKeyTtlSec: v.PROPOSE_KEY_TTL,
-    allocation: {
-      base: v.P31_BASE,
-      scale: v.P31_SCALE,
-      minMult: v.P31_MIN_MULT,
-      maxMult: v.P31_MAX_MULT,
-      staleSec: v.P31_STALE_SEC,
-      minConfidence: v.P31_MIN_CONF,
-      maxFutureSkewSec: v.P31_MAX_FUTURE_SKEW_SEC,
-    },
+    allocation: allocationSettingsFrom(v),
   };
 }
 
@@ -95,7 +88,7 @@ export function keyLayoutProblems(s: Pick<ShadowSettings, 'targetKeyPrefix' | 'p
       message: `PROPOSED_KEY_PREFIX="${s.proposedKeyPrefix}" is not allowed with TARGET_KEY_PREFIX="${t}": proposal hashes would overwrite target keys; allowed: ${allowed}`,
     });
   }
-  if (s.streamName.startsWith(t) && /^[A-Za-z0-9._-]{1,40}$/.test(s.streamName.slice(t.length))) {
+  if (s.streamName.startsWith(t) && SYMBOL_PATTERN.test(s.streamName.slice(t.length))) {
     const allowed = 'a stream key that is not a target key';
     problems.push({
       variable: 'PROPOSE_STREAM_NAME',

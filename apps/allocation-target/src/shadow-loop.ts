@@ -1,7 +1,8 @@
 import type Redis from 'ioredis';
 import { proposeAllocation, type AllocationProposal, type AllocationReason } from '@quantum/efficiency-core';
-import { readBatch, writeBatch, type SymbolInputs } from './batch-io';
-import { appendProposal } from './proposal-fields';
+import { readBatch, writeBatch } from './batch-io';
+import type { SymbolInputs } from './scripts/read-protocol';
+import { appendProposal } from './scripts/write-protocol';
 import type { ShadowSettings } from './settings';
 import { scanPatternFor, symbolFromKey } from './symbol-key';
 

@@ -1,4 +1,5 @@
-import { scanPatternFor, SYMBOL_PATTERN, symbolFromKey } from './symbol-key';
+import { SYMBOL_PATTERN } from '@quantum/config';
+import { scanPatternFor, symbolFromKey } from './symbol-key';
 
 const P = 'quantum:allocation:target:';
 

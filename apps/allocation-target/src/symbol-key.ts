@@ -1,10 +1,8 @@
-/** A symbol is the last key segment: `[A-Za-z0-9._-]{1,40}` (contract §1). */
-export const SYMBOL_PATTERN = /^[A-Za-z0-9._-]{1,40}$/;
-
 /**
  * The symbol of a key found under `prefix`, or undefined when the key is not a target key:
  * a remainder with a further `:` segment (e.g. `...:target:proposed:BTCUSDT`), an empty or
- * too long remainder, or any character outside `[A-Za-z0-9._-]`.
+ * too long remainder, or any character outside `[A-Za-z0-9._-]`. The remainder must match
+ * `SYMBOL_PATTERN` (@quantum/config), checked here character by character: the hot path.
  */
 export function symbolFromKey(key: string, prefix: string): string | undefined {
   if (key.length <= prefix.length || !key.startsWith(prefix)) return undefined;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { findFreePort, startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams/testing';
-import { ALLOCATION_TARGET_CONFIG } from '@quantum/efficiency-core';
+import { ALLOCATION_TARGET_CONFIG } from '@quantum/config';
 import { runService } from './child';
 import { bulkUniverse, PROPOSED_PREFIX, seed, STREAM } from './seed';
 

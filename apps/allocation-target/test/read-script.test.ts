@@ -1,10 +1,11 @@
 import Redis from 'ioredis';
 import { startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams/testing';
-import { decodeRead, READ_SCRIPT, readBatch, type SymbolInputs } from '../src/batch-io';
+import { readBatch } from '../src/batch-io';
+import { decodeRead, READ_SCRIPT, type SymbolInputs } from '../src/scripts/read-protocol';
 import { EFF_PREFIX, TARGET_PREFIX } from './seed';
 
 /**
- * The read script's reply (one string, or the legacy flat form when a value holds a separator)
+ * The read script's reply (one string, or the flat form when a value holds a separator)
  * decodes to exactly what the previous script (one key argument each, flat array; kept here as
  * the reference) gave, for awkward values: absent fields, empty strings, separators, the absent
  * marker itself, non-UTF-8 bytes, wrong key types, hashes with other fields only.
@@ -60,7 +61,7 @@ const plain: [string, Value, Value][] = [
   ['SPACE', { target_usd: ' 12 ' }, { efficiency_score: '0.5 ', confidence: '0.9', ts: '1' }],
   ['HAS1E', { target_usd: '7\x1e' }, { efficiency_score: '0.5\x1e', confidence: '\x1e0.9', ts: '\x1e\x1e' }],
 ];
-// each of these forces the legacy form for the batch it is in
+// each of these forces the flat form for the batch it is in
 const awkward: [string, Value, Value][] = [
   ['SEP1F', { target_usd: '1\x1f2' }, { efficiency_score: '0.5', confidence: '0.9', ts: '1' }],
   ['NILMARK', { target_usd: '\x1e' }, { efficiency_score: '\x1e', confidence: '\x1e', ts: '\x1e' }],
@@ -100,16 +101,16 @@ describe('read script (real Redis): same inputs as the reference script', () => 
   it('fast form: every plain case, in several orders', async () => {
     const symbols = plain.map(([s]) => s);
     for (const order of [symbols, [...symbols].reverse(), [symbols[3] as string]]) {
-      const reply = (await client.call('EVAL', READ_SCRIPT, 0, TARGET_PREFIX, EFF_PREFIX, order.join(' '))) as unknown[];
+      const reply = (await client.call('EVAL', READ_SCRIPT.source, 0, TARGET_PREFIX, EFF_PREFIX, order.join(' '))) as unknown[];
       expect(typeof reply[0]).toBe('string');
       expect(await readBatch(client, order, TARGET_PREFIX, EFF_PREFIX)).toEqual(await reference(order));
     }
   });
 
-  it('legacy form when a value holds U+001F or is the absent marker; same result', async () => {
+  it('flat form when a value holds U+001F or is the absent marker; same result', async () => {
     for (const [symbol] of awkward) {
       const order = [...plain.map(([s]) => s).slice(0, 5), symbol, ...plain.map(([s]) => s).slice(5)];
-      const reply = (await client.call('EVAL', READ_SCRIPT, 0, TARGET_PREFIX, EFF_PREFIX, order.join(' '))) as unknown[];
+      const reply = (await client.call('EVAL', READ_SCRIPT.source, 0, TARGET_PREFIX, EFF_PREFIX, order.join(' '))) as unknown[];
       expect(reply[0]).toBeNull();
       expect(await readBatch(client, order, TARGET_PREFIX, EFF_PREFIX)).toEqual(await reference(order));
     }

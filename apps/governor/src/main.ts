@@ -1,6 +1,6 @@
-import { GOVERNOR_CONFIG } from '@quantum/efficiency-core';
+import { CONFIG_ERROR_EXIT_CODE, describeConfig, exitOnConfigError, GOVERNOR_CONFIG, loadServiceConfig } from '@quantum/config';
 import { RedisSettingsError } from '@quantum/redis-streams';
-import { CONFIG_ERROR_EXIT_CODE, createLogger, describeConfig, exitOnConfigError, loadServiceConfig, onShutdownSignal, redactedConfig } from '@quantum/service-runtime';
+import { createLogger, onShutdownSignal, redactedConfig } from '@quantum/service-runtime';
 import { GovernorService } from './service';
 
 const USAGE = `governor: consumes intended trades (apply plans), runs the safety gates, writes single-use

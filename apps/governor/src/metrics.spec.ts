@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { renderMetrics } from '@quantum/metrics';
-import type { Decision } from './governor';
+import type { Decision } from './decision';
 import type { PermitDraft } from './permit';
 import { GovernorMetrics } from './metrics';
 

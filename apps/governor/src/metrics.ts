@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { IdleTracker, LabelledCounter, LabelledGauge } from '@quantum/metrics';
-import type { Decision, Outcome } from './governor';
+import type { Decision, DecisionRecorder, Outcome } from './decision';
 
 export const OUTCOMES: readonly Outcome[] = ['permitted', 'blocked', 'duplicate', 'skipped', 'dead_letter'];
 
@@ -34,13 +34,14 @@ export interface GovernorMetricsOptions {
 }
 
 /**
- * The governor's own metrics (contract §4 names kept from the predecessor; docs/metrics.md).
+ * The governor's own metrics (docs/metrics.md; the contract §4 names are the ones the
+ * predecessor's dashboards read).
  * The per-symbol series are removed once their symbol is idle: with tens of thousands of symbols
  * traded now and then, keeping every symbol ever seen made each scrape megabytes long and
  * slow. A removed counter starts again from its step when the symbol comes back, which
  * Prometheus reads as a counter reset.
  */
-export class GovernorMetrics {
+export class GovernorMetrics implements DecisionRecorder {
   readonly effApply: Counter<'action' | 'reason'>;
   readonly effFactor: LabelledGauge<'symbol'>;
   readonly allow: LabelledCounter<'symbol'>;
@@ -112,7 +113,8 @@ export class GovernorMetrics {
       if (d.outcome === 'permitted' && d.permit) {
         allow.set(d.symbol, (allow.get(d.symbol) ?? 0) + 1);
         const action = d.permit.hint.action;
-        // a downsize is counted as the predecessor did; its efficiency reason is always ok
+        // a downsize counts under low_score, the reason the predecessor's dashboards read; its
+        // efficiency reason is always ok
         const reason = action === 'DOWNSIZE' ? 'low_score' : d.permit.reading.reason;
         const key = action + '\u0000' + reason;
         const e = effApply.get(key);

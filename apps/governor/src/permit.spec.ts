@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { downsizeHint, formatFixed } from '@quantum/efficiency-core';
-import { permitBasis, permitFor, readingFor, type EfficiencyLookup, type PermitSettings } from './permit';
+import type { PermitSettings } from '@quantum/config';
+import { permitBasis, permitFor, readingFor, type EfficiencyLookup } from './permit';
 import type { Plan } from './plan';
-import { efficiencyLookup } from './governor';
+import { efficiencyLookup } from './scripts/read-protocol';
 
 const NOW = 1_700_000_000.25;
 const plan: Plan = { planId: 'abc123', symbol: 'ETHUSDT', decision: 'EXECUTE', action: 'OPEN_PROPOSED', side: 'BUY', killScore: 0.1, qty: 2, price: 50, mayIncreaseExposure: true };

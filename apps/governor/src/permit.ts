@@ -1,12 +1,6 @@
-import { downsizeHint, formatFixed, readEfficiency, type DownsizeHint, type DownsizeParams, type EfficiencyGates, type EfficiencyHash, type EfficiencyReading, redisErrorReading } from '@quantum/efficiency-core';
+import type { PermitSettings } from '@quantum/config';
+import { downsizeHint, formatFixed, readEfficiency, type DownsizeHint, type EfficiencyGates, type EfficiencyHash, type EfficiencyReading, redisErrorReading } from '@quantum/efficiency-core';
 import type { Plan } from './plan';
-
-export interface PermitSettings {
-  readonly gates: EfficiencyGates;
-  readonly downsize: DownsizeParams;
-  /** P31_ENFORCE_DOWNSIZE */
-  readonly enforceDownsize: boolean;
-}
 
 /** What the efficiency hash read gave for a symbol: the hash (null = none) or a Redis error. */
 export type EfficiencyLookup = { readonly hash: EfficiencyHash | null } | { readonly error: unknown };

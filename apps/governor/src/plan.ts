@@ -1,3 +1,4 @@
+import { SYMBOL_PATTERN } from '@quantum/config';
 import { parseDecimal } from '@quantum/efficiency-core';
 
 /** A plan from `quantum:stream:apply.plan` that passed validation (contract §1.1, §4). */
@@ -26,7 +27,6 @@ export const MAX_FIELD_BYTES = 256;
 export const MAX_ENTRY_BYTES = 65536;
 
 export const PLAN_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-export const SYMBOL_PATTERN = /^[A-Za-z0-9._-]{1,40}$/;
 export const DECISION_PATTERN = /^[A-Za-z_]{1,32}$/;
 
 const CLOSE_ACTIONS: ReadonlySet<string> = new Set(['FULL_CLOSE_PROPOSED', 'PARTIAL_75', 'PARTIAL_50', 'PARTIAL_25']);

@@ -1,3 +1,4 @@
+import { SYMBOL_PLACEHOLDER } from '@quantum/config';
 import { parseDecimal } from '@quantum/efficiency-core';
 
 /** Where the governor finds a price for plans that carry none (contract §1.1, GOV_PRICE_*). */
@@ -17,9 +18,9 @@ export function priceSource(
   pattern: string | undefined, field: string, tsField: string, maxAgeSec: number, maxFutureSkewSec: number,
 ): PriceSource | undefined {
   if (!pattern) return undefined;
-  const at = pattern.indexOf('{SYMBOL}');
-  if (at < 0) throw new Error(`price key pattern ${JSON.stringify(pattern)} holds no {SYMBOL}`);
-  return { keyPrefix: pattern.slice(0, at), keySuffix: pattern.slice(at + '{SYMBOL}'.length), field, tsField, maxAgeSec, maxFutureSkewSec };
+  const at = pattern.indexOf(SYMBOL_PLACEHOLDER);
+  if (at < 0) throw new Error(`price key pattern ${JSON.stringify(pattern)} holds no ${SYMBOL_PLACEHOLDER}`);
+  return { keyPrefix: pattern.slice(0, at), keySuffix: pattern.slice(at + SYMBOL_PLACEHOLDER.length), field, tsField, maxAgeSec, maxFutureSkewSec };
 }
 
 export function priceKey(source: PriceSource, symbol: string): string {

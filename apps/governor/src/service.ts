@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { GOVERNOR_CONFIG, type GovernorConfig } from '@quantum/efficiency-core';
+import { GOVERNOR_CONFIG, type GovernorConfig } from '@quantum/config';
 import { createMetricsRegistry, MetricsServer, ReadinessState, type BoundAddress } from '@quantum/metrics';
 import { closeClient, createConsumerMetrics, createRedisClient, defaultConsumerName, StreamGroupConsumer, watchHealth, watchLiveness, type RedisSettings } from '@quantum/redis-streams';
 import { redactedConfig, type Logger } from '@quantum/service-runtime';
@@ -67,7 +67,10 @@ export class GovernorService {
 
     const settings = governorSettings(config);
     for (const warning of startWarnings(settings)) logger.warn(warning);
-    this.governor = new Governor(this.command, settings, new GovernorMetrics(this.registry, () => this.readiness.ready, { symbolIdleSec: config.METRICS_SYMBOL_IDLE_SEC }), undefined, { readRedis: this.read });
+    this.governor = new Governor(this.command, settings, {
+      recorder: new GovernorMetrics(this.registry, () => this.readiness.ready, { symbolIdleSec: config.METRICS_SYMBOL_IDLE_SEC }),
+      readRedis: this.read,
+    });
     const consumerMetrics = createConsumerMetrics({ registry: this.registry, prefix: 'governor', names: GOVERNOR_CONSUMER_METRIC_NAMES });
     this.consumer = new StreamGroupConsumer({
       redis: this.command,
@@ -79,7 +82,7 @@ export class GovernorService {
       deadLetter: this.governor,
       batchSize: config.GOV_BATCH_SIZE,
       // read and prepare the next batches while Redis runs the scripts of the previous one; with
-      // two, Redis still idled between batches (docs/governor.md, round 6)
+      // two, Redis still idled between batches (docs/governor.md "The stream consumer")
       maxBatchesInFlight: 3,
       blockMs: config.GOV_BLOCK_MS,
       claimIdleMs: config.GOV_CLAIM_IDLE_MS,

@@ -1,4 +1,4 @@
-import { GOVERNOR_CONFIG, resolveVariables } from '@quantum/efficiency-core';
+import { GOVERNOR_CONFIG, resolveVariables } from '@quantum/config';
 import { governorSettings, startWarnings } from './settings';
 
 function settingsOf(env: Record<string, string>) {

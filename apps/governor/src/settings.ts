@@ -1,5 +1,17 @@
-import { DEFAULT_DOWNSIZE_PARAMS, type GovernorConfig, type GovMode, type NotionalUnknownPolicy } from '@quantum/efficiency-core';
-import type { PermitSettings } from './permit';
+import {
+  EFFICIENCY_KEY_PREFIX,
+  GOVERNOR_EVENTS_STREAM,
+  GOVERNOR_GROUP,
+  KILL_SWITCH_KEY,
+  PLAN_DLQ_STREAM,
+  PLAN_STREAM,
+  permitSettingsFrom,
+  type GovernorConfig,
+  type GovMode,
+  type NotionalUnknownPolicy,
+  type PermitSettings,
+} from '@quantum/config';
+import { DEFAULT_DOWNSIZE_PARAMS } from '@quantum/efficiency-core';
 import { priceSource, type PriceSource } from './price';
 
 /** Everything the governor's decision path needs, as plain typed values. */
@@ -29,13 +41,13 @@ export interface GovernorSettings {
 
 export const DEFAULT_GOVERNOR_SETTINGS: GovernorSettings = Object.freeze({
   mode: 'enforce',
-  planStream: 'quantum:stream:apply.plan',
-  group: 'governor',
-  eventsStream: 'quantum:stream:governor.events',
+  planStream: PLAN_STREAM,
+  group: GOVERNOR_GROUP,
+  eventsStream: GOVERNOR_EVENTS_STREAM,
   eventsMaxLen: 100000,
-  dlqStream: 'quantum:stream:apply.plan.dlq',
-  killSwitchKey: 'quantum:kill',
-  efficiencyKeyPrefix: 'quantum:capital:efficiency:',
+  dlqStream: PLAN_DLQ_STREAM,
+  killSwitchKey: KILL_SWITCH_KEY,
+  efficiencyKeyPrefix: EFFICIENCY_KEY_PREFIX,
   decisionTtlSec: 86400,
   permitTtlSec: 60,
   blockTtlSec: 3600,
@@ -74,11 +86,7 @@ export function governorSettings(c: GovernorConfig): GovernorSettings {
     maxNotionalPerDay: c.GOV_MAX_NOTIONAL_PER_DAY_USD,
     notionalUnknown: c.GOV_NOTIONAL_UNKNOWN,
     priceSource: priceSource(c.GOV_PRICE_KEY_PATTERN, c.GOV_PRICE_FIELD, c.GOV_PRICE_TS_FIELD, c.GOV_PRICE_MAX_AGE_SEC, c.P31_MAX_FUTURE_SKEW_SEC),
-    permit: {
-      gates: { staleSec: c.P31_EFF_TTL_SEC, minConfidence: c.P31_MIN_CONF, maxFutureSkewSec: c.P31_MAX_FUTURE_SKEW_SEC },
-      downsize: { threshold: c.P31_DOWNSIZE_THRESHOLD, minFactor: c.P31_MIN_FACTOR, maxExtraCooldownSec: c.P31_MAX_EXTRA_COOLDOWN_SEC },
-      enforceDownsize: c.P31_ENFORCE_DOWNSIZE,
-    },
+    permit: permitSettingsFrom(c),
   };
 }
 

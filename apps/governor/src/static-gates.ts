@@ -1,4 +1,4 @@
-import type { NotionalUnknownPolicy } from '@quantum/efficiency-core';
+import type { NotionalUnknownPolicy } from '@quantum/config';
 import type { Plan } from './plan';
 
 /** The limits the gates that need no shared state read (contract §4, gates 2, 3 and 6). */

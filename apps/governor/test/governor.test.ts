@@ -1,8 +1,10 @@
 import Redis from 'ioredis';
 import { Registry } from 'prom-client';
 import { startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams/testing';
-import { GATE_KEY_PREFIX, LEGACY_NOTIONAL_PREFIX, LEGACY_PERMITS_PREFIX, PERMIT_HISTORY_FLOOR } from '../src/decide-script';
-import { Governor, type Decision } from '../src/governor';
+import { GATE_KEY_PREFIX, LEGACY_NOTIONAL_PREFIX, LEGACY_PERMITS_PREFIX } from '../src/keys';
+import { PERMIT_HISTORY_FLOOR } from '../src/scripts/decide-protocol';
+import type { Decision } from '../src/decision';
+import { Governor } from '../src/governor';
 import { GovernorMetrics } from '../src/metrics';
 import type { GovernorSettings } from '../src/settings';
 import type { StreamEntry } from '@quantum/redis-streams';
@@ -11,7 +13,7 @@ import { addPlans, DLQ_STREAM, fieldsToMap, PLAN_STREAM, planFields, readEvents,
 const T0 = 1_700_000_000; // 2023-11-14T22:13:20Z
 const GATE_BTC = `${GATE_KEY_PREFIX}BTCUSDT`;
 
-/** The gate state of a key (decide-script.ts GATE_KEY_PREFIX): day, notional, permit times in ms (newest first). */
+/** The gate state of a key (scripts/includes/gate-state.lua): day, notional, permit times in ms (newest first). */
 async function gateState(redis: Redis, key = GATE_BTC): Promise<{ day: string; notional: string; times: number[] } | undefined> {
   const raw = await redis.get(key);
   if (raw === null) return undefined;
@@ -40,7 +42,7 @@ describe('Governor decisions (real Redis)', () => {
 
   function governor(overrides: Partial<GovernorSettings> = {}, registry = new Registry()) {
     const metrics = new GovernorMetrics(registry);
-    return { gov: new Governor(redis, settings(overrides), metrics, () => now), registry, metrics };
+    return { gov: new Governor(redis, settings(overrides), { recorder: metrics, clock: () => now }), registry, metrics };
   }
 
   async function decide(gov: Governor, plans: string[][]): Promise<Decision[]> {
@@ -388,7 +390,7 @@ describe('Governor chunks: one script per chunk, decide + XACK in one step (real
 
   function governor(overrides: Partial<GovernorSettings> = {}, chunkSize?: number, readRedis?: Redis) {
     const metrics = new GovernorMetrics(new Registry());
-    return { gov: new Governor(redis, settings(overrides), metrics, () => now, { chunkSize, readRedis }), metrics };
+    return { gov: new Governor(redis, settings(overrides), { recorder: metrics, clock: () => now, chunkSize, readRedis }), metrics };
   }
 
   /** XADDs the plans and reads them into the group (delivered, pending), as the consumer would. */

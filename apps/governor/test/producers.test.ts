@@ -1,8 +1,9 @@
 import Redis from 'ioredis';
 import { Registry } from 'prom-client';
 import { startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams/testing';
-import { GATE_KEY_PREFIX } from '../src/decide-script';
-import { Governor, type Decision } from '../src/governor';
+import { GATE_KEY_PREFIX } from '../src/keys';
+import type { Decision } from '../src/decision';
+import { Governor } from '../src/governor';
 import { GovernorMetrics } from '../src/metrics';
 import { priceSource } from '../src/price';
 import type { GovernorSettings } from '../src/settings';
@@ -46,7 +47,7 @@ describe('Governor with the real producers\' plans (real Redis)', () => {
   });
 
   async function decide(overrides: Partial<GovernorSettings>, plans: string[][]): Promise<Decision[]> {
-    const gov = new Governor(redis, settings(overrides), new GovernorMetrics(new Registry()), () => T0);
+    const gov = new Governor(redis, settings(overrides), { recorder: new GovernorMetrics(new Registry()), clock: () => T0 });
     const out = await gov.decide(await addPlans(redis, plans));
     return out.map((d) => {
       if (d instanceof Error) throw d;

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { GOVERNOR_CONFIG, resolveVariables } from '@quantum/efficiency-core';
+import { GOVERNOR_CONFIG, resolveVariables } from '@quantum/config';
 import { startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams/testing';
 import { createLogger } from '@quantum/service-runtime';
 import { GovernorService } from '../src/service';

@@ -1,11 +1,11 @@
 import { startThrowawayRedis, type ThrowawayRedis } from '../src/testing';
-import { executeAtomicGroups, executeBatch, readHashes, redisCommand, scanAllKeys, scanKeys, waitForReady } from '../src';
+import { executeAtomicGroups, redisCommand, scanAllKeys, scanKeys, waitForReady } from '../src';
 import { client, disconnectAll } from './helpers';
 
 // Real Redis on a shared, sometimes busy machine.
 jest.setTimeout(30_000);
 
-describe('SCAN and pipelined batches (real Redis)', () => {
+describe('SCAN and atomic groups (real Redis)', () => {
   let redis: ThrowawayRedis;
   beforeAll(async () => {
     redis = await startThrowawayRedis();
@@ -42,34 +42,10 @@ describe('SCAN and pipelined batches (real Redis)', () => {
     expect(hashes).toEqual([]);
   });
 
-  it('reads hashes in pipelines with a wrong-type key in the middle failing alone', async () => {
-    const c = client({ url: redis.url });
-    await waitForReady(c, 5000);
-    await c.hset('h:1', 'a', '1');
-    await c.set('h:2', 'not a hash');
-    await c.hset('h:3', 'b', '2', 'c', '3');
-    const results = await readHashes(c, ['h:1', 'h:2', 'h:3', 'h:missing'], { batchSize: 2 });
-    expect(results.map((r) => r.key)).toEqual(['h:1', 'h:2', 'h:3', 'h:missing']);
-    expect(results[0]).toEqual({ key: 'h:1', ok: true, fields: { a: '1' } });
-    expect(results[1]).toMatchObject({ key: 'h:2', ok: false });
-    expect(results[1]?.ok === false && results[1].error.message).toMatch(/^HGETALL h:2: WRONGTYPE/);
-    expect(results[2]).toEqual({ key: 'h:3', ok: true, fields: { b: '2', c: '3' } });
-    expect(results[3]).toEqual({ key: 'h:missing', ok: true, fields: {} });
-  });
-
-  it('executes a write batch with per-command errors and atomic groups', async () => {
+  it('executes atomic groups, a group failing alone', async () => {
     const c = client({ url: redis.url });
     await waitForReady(c, 5000);
     await c.set('w:string', 'x');
-    const results = await executeBatch(c, [
-      redisCommand('HSET', 'w:h', 'a', '1'),
-      redisCommand('HSET', 'w:string', 'a', '1'),
-      redisCommand('EXPIRE', 'w:h', 60),
-    ]);
-    expect(results[0]).toEqual({ ok: true, value: 1 });
-    expect(results[1]?.ok === false && results[1].error.message).toMatch(/^HSET w:string a 1: WRONGTYPE/);
-    expect(results[2]).toEqual({ ok: true, value: 1 });
-
     const groups = await executeAtomicGroups(c, [
       [redisCommand('HSET', 'g:1', 'a', '1'), redisCommand('EXPIRE', 'g:1', 600)],
       [redisCommand('HSET', 'w:string', 'a', '1'), redisCommand('EXPIRE', 'w:string', 600)],

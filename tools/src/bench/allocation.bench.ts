@@ -20,6 +20,7 @@ import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import Redis from 'ioredis';
+import { EFFICIENCY_KEY_PREFIX, PROPOSE_STREAM, PROPOSED_KEY_PREFIX, TARGET_KEY_PREFIX } from '@quantum/config';
 import { findFreePort, startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams/testing';
 import type { Bench, BenchContext, BenchResult, BenchRow } from './registry';
 import { median } from './timing';
@@ -74,11 +75,11 @@ async function seed(client: Redis, n: number): Promise<void> {
   for (let start = 0; start < n; start += 5_000) {
     const p = client.pipeline();
     for (let i = start; i < Math.min(n, start + 5_000); i++) {
-      p.hset(`quantum:allocation:target:S${i}USDT`, 'target_usd', String(1_000 + i), 'confidence', '0.9', 'timestamp', String(now), 'mode', 'live');
+      p.hset(`${TARGET_KEY_PREFIX}S${i}USDT`, 'target_usd', String(1_000 + i), 'confidence', '0.9', 'timestamp', String(now), 'mode', 'live');
       // mostly usable, some stale / low confidence / missing
       if (i % 20 !== 0) {
         const ts = i % 20 === 1 ? now - 3_600 : now - 5;
-        p.hset(`quantum:capital:efficiency:S${i}USDT`, 'efficiency_score', String((i % 101) / 100), 'confidence', i % 20 === 2 ? '0.5' : '0.9', 'ts', String(ts), 'window', '3600');
+        p.hset(`${EFFICIENCY_KEY_PREFIX}S${i}USDT`, 'efficiency_score', String((i % 101) / 100), 'confidence', i % 20 === 2 ? '0.5' : '0.9', 'ts', String(ts), 'window', '3600');
       }
     }
     await p.exec();
@@ -139,16 +140,16 @@ async function redisFloor(client: Redis, n: number): Promise<number> {
     const before = await redisCpuSec(client);
     let cursor = '0';
     do {
-      [cursor] = await client.scan(cursor, 'MATCH', 'quantum:allocation:target:*', 'COUNT', 1000);
+      [cursor] = await client.scan(cursor, 'MATCH', `${TARGET_KEY_PREFIX}*`, 'COUNT', 1000);
     } while (cursor !== '0');
     for (let start = 0; start < n; start += 1000) {
       const p = client.pipeline();
       for (let i = start; i < Math.min(n, start + 1000); i++) {
         const symbol = `S${i}USDT`;
-        const key = `quantum:allocation:target:proposed:${symbol}`;
-        p.hget(`quantum:allocation:target:${symbol}`, 'target_usd');
-        p.hmget(`quantum:capital:efficiency:${symbol}`, 'efficiency_score', 'confidence', 'ts');
-        p.xadd('quantum:stream:allocation.target.proposed', 'MAXLEN', '~', '100000', '*', 'ts_epoch', ts, 'symbol', symbol, 'base_target', '1000', 'proposed_target', '1234.5',
+        const key = `${PROPOSED_KEY_PREFIX}${symbol}`;
+        p.hget(`${TARGET_KEY_PREFIX}${symbol}`, 'target_usd');
+        p.hmget(`${EFFICIENCY_KEY_PREFIX}${symbol}`, 'efficiency_score', 'confidence', 'ts');
+        p.xadd(PROPOSE_STREAM, 'MAXLEN', '~', '100000', '*', 'ts_epoch', ts, 'symbol', symbol, 'base_target', '1000', 'proposed_target', '1234.5',
           'multiplier', '1.2345', 'eff_score', '0.7345', 'eff_confidence', '0.9', 'eff_stale', '0', 'reason', 'ok', 'mode', 'shadow');
         p.call('MULTI');
         p.hset(key, 'ts_epoch', ts, 'symbol', symbol, 'base_target', '1000.00', 'proposed_target', '1234.50', 'multiplier', '1.2345', 'eff_score', '0.7345',

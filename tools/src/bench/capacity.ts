@@ -35,6 +35,7 @@
  */
 import { spawn } from 'node:child_process';
 import Redis from 'ioredis';
+import { BLOCK_KEY_PREFIX, PERMIT_KEY_PREFIX } from '@quantum/config';
 import { findFreePort, startThrowawayRedis } from '@quantum/redis-streams/testing';
 import { KEYS, PLAN_STREAM_MAXLEN } from '../ctl/support/keys';
 import { DEFAULT_MARKET_KEY_PATTERN } from '../simulate/market-key';
@@ -51,10 +52,10 @@ const GOVERNOR_ENV = {
   GOV_SYMBOL_COOLDOWN_SECONDS: '0', GOV_MAX_EXEC_PER_HOUR: '0', GOV_MAX_EXEC_PER_5MIN: '0',
   GOV_MAX_NOTIONAL_PER_TRADE_USDT: '0', GOV_MAX_NOTIONAL_PER_DAY_USD: '0',
 };
-/** The governor's keys, by column. */
+/** The governor's keys, by column (decision, entry and gate state: its own records, apps/governor/src/keys.ts). */
 const RECORDS = {
-  decision: 'quantum:governor:decision:*', entry: 'quantum:governor:entry:*', permit: 'quantum:permit:*',
-  block: 'quantum:governor:block:*', 'gate state': 'quantum:governor:gate:*',
+  decision: 'quantum:governor:decision:*', entry: 'quantum:governor:entry:*', permit: `${PERMIT_KEY_PREFIX}*`,
+  block: `${BLOCK_KEY_PREFIX}*`, 'gate state': 'quantum:governor:gate:*',
 } as const;
 
 type Row = Record<string, number | string>;

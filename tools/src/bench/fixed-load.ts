@@ -1,8 +1,6 @@
 import { createHistogram } from 'node:perf_hooks';
 import type Redis from 'ioredis';
-
-const PLAN_STREAM = 'quantum:stream:apply.plan';
-const EVENTS = 'quantum:stream:governor.events';
+import { GOVERNOR_EVENTS_STREAM as EVENTS, PLAN_STREAM } from '@quantum/config';
 
 export interface FixedLoadOptions {
   /** Offered plans per second. */

@@ -24,13 +24,12 @@
 import { request } from 'node:http';
 import { resolve } from 'node:path';
 import Redis from 'ioredis';
+import { EFFICIENCY_KEY_PREFIX, GOVERNOR_GROUP, PLAN_STREAM } from '@quantum/config';
 import { startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams/testing';
 import { groupDone, offerFixedLoad } from './fixed-load';
 import { planFields, sleep, startGovernor } from './governor.bench';
 import { serviceBundle } from './service-bundle';
 import type { Bench, BenchContext, BenchResult, BenchRow } from './registry';
-
-const PLAN_STREAM = 'quantum:stream:apply.plan';
 
 export interface ScrapeBenchOptions {
   /** Symbols with per-symbol series (default 20,000). */
@@ -159,11 +158,11 @@ export async function runScrapeBench(options: ScrapeBenchOptions = {}): Promise<
     for (let i = 0; i < symbols; i += 5000) {
       const pipe = redis.pipeline();
       for (let j = i; j < Math.min(symbols, i + 5000); j++) {
-        pipe.hset(`quantum:capital:efficiency:${symbolName(j)}`, { efficiency_score: String((j % 100) / 100), confidence: '0.9', ts: String(now) });
+        pipe.hset(`${EFFICIENCY_KEY_PREFIX}${symbolName(j)}`, { efficiency_score: String((j % 100) / 100), confidence: '0.9', ts: String(now) });
       }
       await pipe.exec();
     }
-    await redis.xgroup('CREATE', PLAN_STREAM, 'governor', '$', 'MKSTREAM');
+    await redis.xgroup('CREATE', PLAN_STREAM, GOVERNOR_GROUP, '$', 'MKSTREAM');
     const gov = await startGovernor(main, server.url, 100);
     try {
       // per symbol a permitted plan and one blocked by gate 3: a series in each per-symbol family

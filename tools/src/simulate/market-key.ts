@@ -1,9 +1,11 @@
+import { MARKET_KEY_PATTERN, SYMBOL_PLACEHOLDER } from '@quantum/config';
+
 /** Where the simulated market feed writes (UPSTREAM.md "Market feed"): the websocket `bybit` feed. */
-export const DEFAULT_MARKET_KEY_PATTERN = 'quantum:market:{SYMBOL}:bybit';
+export const DEFAULT_MARKET_KEY_PATTERN = MARKET_KEY_PATTERN;
 /** The websocket feeds' hashes expire after 120 s. */
 export const MARKET_TTL_SEC = 120;
 
-const PLACEHOLDER = '{SYMBOL}';
+const PLACEHOLDER = SYMBOL_PLACEHOLDER;
 
 /** The feed key of one symbol: every `{SYMBOL}` of the pattern replaced. */
 export function marketKey(pattern: string, symbol: string): string {

@@ -1,3 +1,4 @@
+import { PERMIT_KEY_PREFIX } from '@quantum/config';
 import { KEYS } from '../ctl/support/keys';
 
 /** The three permits the apply layer needs before it executes a plan (UPSTREAM.md). */
@@ -10,5 +11,5 @@ export interface PermitKeys {
 }
 
 export function permitKeys(planId: string): PermitKeys {
-  return { governor: KEYS.permit(planId), p33: `quantum:permit:p33:${planId}`, p26: `quantum:permit:p26:${planId}` };
+  return { governor: KEYS.permit(planId), p33: `${PERMIT_KEY_PREFIX}p33:${planId}`, p26: `${PERMIT_KEY_PREFIX}p26:${planId}` };
 }

@@ -1,6 +1,8 @@
 import type Redis from 'ioredis';
 import { hostname } from 'node:os';
+import { Backoff } from '../connection/backoff';
 import { decodeEntries, type BufferEntry } from './entry-decoding';
+import { ScriptRunner } from '../scripts/script-runner';
 import { readBacklog, readStreamBacklog } from './stream-backlog';
 import { isTransientRedisError } from './transient-error';
 import type { BatchContext, ConsumerLogger, ConsumerObserver, DeadLetterSink, EntryResult, StreamBatchHandler, StreamEntry } from './types';
@@ -46,7 +48,7 @@ export interface StreamGroupConsumerOptions {
   readonly createFrom?: '0' | '$';
   /** Where a group lost while running (NOGROUP, e.g. Redis restarted empty) restarts. Default `0`. */
   readonly recreateFrom?: '0' | '$';
-  /** Backoff while Redis is unavailable: doubles from `initialMs` up to `maxMs`, with jitter. */
+  /** Backoff while Redis is unavailable: doubles from `initialMs` (100) up to `maxMs` (5000); jitter at most halves a delay. */
   readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number };
   readonly observer?: ConsumerObserver;
   readonly logger?: ConsumerLogger;
@@ -88,7 +90,7 @@ export class StreamGroupConsumer {
   private readonly claimIdleMs: number;
   private readonly reclaimIntervalMs: number;
   private readonly maxDeliveries: number;
-  private readonly backoffInitial: number;
+  private readonly backoff: Backoff;
   private readonly backoffMax: number;
   private readonly observer: ConsumerObserver;
   private readonly context: BatchContext;
@@ -110,7 +112,6 @@ export class StreamGroupConsumer {
   private wakeSleep: (() => void) | undefined;
   /** Ends a read in flight when stopping: a read queued while Redis is away never returns by itself. */
   private abandonRead: (() => void) | undefined;
-  private failures = 0;
   /** The last batch had entries that failed: the backoff keeps growing until one succeeds. */
   private entriesFailing = false;
   /**
@@ -124,9 +125,12 @@ export class StreamGroupConsumer {
   private countedGap: { readonly after: string; readonly count: number } | undefined;
   /** The backlog script is refused (an ACL without XINFO STREAM or EVALSHA): sample the old way. */
   private backlogScriptRefused = false;
+  /** Runs the backlog script on `redis`. */
+  private readonly scripts: ScriptRunner;
 
   constructor(private readonly options: StreamGroupConsumerOptions) {
     this.redis = options.redis;
+    this.scripts = new ScriptRunner(options.redis);
     this.context = { stream: options.stream, group: options.group, consumer: options.consumer ?? defaultConsumerName() };
     this.ownsBlocking = options.blockingRedis === undefined;
     this.blocking = options.blockingRedis ?? options.redis.duplicate();
@@ -139,8 +143,9 @@ export class StreamGroupConsumer {
     // 0 = never dead-letter for deliveries.
     this.maxDeliveries = options.maxDeliveries === 0 ? Infinity : positive(options.maxDeliveries ?? 5, 'maxDeliveries');
     this.maxValueBytes = positive(options.maxValueBytes ?? 1024 * 1024, 'maxValueBytes');
-    this.backoffInitial = positive(options.backoff?.initialMs ?? 100, 'backoff.initialMs');
+    const backoffInitial = positive(options.backoff?.initialMs ?? 100, 'backoff.initialMs');
     this.backoffMax = positive(options.backoff?.maxMs ?? 5000, 'backoff.maxMs');
+    this.backoff = new Backoff({ initialMs: backoffInitial, maxMs: this.backoffMax, jitter: 0.5 });
     this.observer = options.observer ?? {};
     // The blocking connection reconnects on its own; errors surface through the read that failed.
     this.blocking.on('error', () => undefined);
@@ -191,14 +196,14 @@ export class StreamGroupConsumer {
         await this.connected(this.redis);
         await this.connected(this.blocking);
         await this.iterate();
-        if (!this.entriesFailing) this.failures = 0;
+        if (!this.entriesFailing) this.backoff.reset();
       } catch (error) {
         // let the batches in hand finish (or fail) before anything is retried or recovered
         await this.drain().catch(() => undefined);
         if (isNoGroup(error)) this.groupReady = false;
         this.ownPendingMayExist = true;
         this.setReady(false, errorMessage(error));
-        const delay = this.nextBackoff();
+        const delay = this.backoff.next();
         this.observer.error?.(error, delay);
         this.options.logger?.warn('stream consumer iteration failed; backing off', {
           stream: this.options.stream, group: this.options.group, consumer: this.consumerName,
@@ -351,7 +356,7 @@ export class StreamGroupConsumer {
     if (this.backlogScriptRefused) return this.sampleGroupPlain();
     let backlog;
     try {
-      backlog = await readStreamBacklog(this.redis, stream, group);
+      backlog = await readStreamBacklog(this.scripts, stream, group);
     } catch (error) {
       if (!/NOPERM|unknown command|ERR Unknown/i.test(errorMessage(error))) throw error;
       this.backlogScriptRefused = true;
@@ -480,7 +485,7 @@ export class StreamGroupConsumer {
       // failing; the gauges are sampled now, so they show the entries waiting.
       this.ownPendingMayExist = true;
       await this.sampleGroup().catch(() => undefined);
-      await this.sleep(this.nextBackoff());
+      await this.sleep(this.backoff.next());
     }
   }
 
@@ -508,12 +513,6 @@ export class StreamGroupConsumer {
       client.once('ready', done);
       this.wakeSleep = done;
     });
-  }
-
-  private nextBackoff(): number {
-    const base = Math.min(this.backoffMax, this.backoffInitial * 2 ** Math.min(this.failures, 20));
-    this.failures += 1;
-    return Math.round(base / 2 + Math.random() * (base / 2));
   }
 
   private sleep(ms: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { createLineEvaluator } from '@quantum/efficiency-core';
+import { createLineEvaluator } from '../evaluate/evaluate-line';
 import { Readable, Writable } from 'node:stream';
 import { Command } from '../command';
 import { BufferedWriter, readLines } from '../line-io';

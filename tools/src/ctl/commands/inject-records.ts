@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { KILL_SWITCH_KEY, SYMBOL_PATTERN } from '@quantum/config';
 import { parseDecimal } from '@quantum/efficiency-core';
 import { UsageError } from '../support/args';
-import { SYMBOL_PATTERN, UPSTREAM_TTL } from '../support/keys';
+import { UPSTREAM_TTL } from '../support/keys';
 
 /** One thing `ctl inject` writes. */
 export type InjectRecord =
@@ -167,6 +168,6 @@ export function describeRecord(record: InjectRecord, streamId?: string): string 
     case 'plan':
       return `plan ${record.planId} ${record.symbol} ${record.fields['action']} ${record.fields['decision']}${streamId ? ` -> ${streamId}` : ''}`;
     case 'kill':
-      return `kill switch ${record.on ? 'ON (quantum:kill = "1")' : 'OFF (quantum:kill deleted)'}`;
+      return `kill switch ${record.on ? `ON (${KILL_SWITCH_KEY} = "1")` : `OFF (${KILL_SWITCH_KEY} deleted)`}`;
   }
 }

@@ -1,23 +1,35 @@
-/** Key and stream names of the contract (CONTRACT.md §1, §3, §4). */
+import {
+  BLOCK_KEY_PREFIX,
+  EFFICIENCY_KEY_PREFIX,
+  GOVERNOR_EVENTS_STREAM,
+  GOVERNOR_GROUP,
+  KILL_SWITCH_KEY,
+  PERMIT_KEY_PREFIX,
+  PLAN_DLQ_STREAM,
+  PLAN_STREAM,
+  PROPOSE_STREAM,
+  PROPOSED_KEY_PREFIX,
+  TARGET_KEY_PREFIX,
+} from '@quantum/config';
+
+/** Key and stream names of the contract (CONTRACT.md §1, §3, §4; the names are @quantum/config's contract-names). */
 export const KEYS = {
-  target: (symbol: string) => `quantum:allocation:target:${symbol}`,
-  efficiency: (symbol: string) => `quantum:capital:efficiency:${symbol}`,
-  proposed: (symbol: string) => `quantum:allocation:target:proposed:${symbol}`,
-  permit: (planId: string) => `quantum:permit:${planId}`,
-  block: (planId: string) => `quantum:governor:block:${planId}`,
-  kill: 'quantum:kill',
-  planStream: 'quantum:stream:apply.plan',
-  planDlq: 'quantum:stream:apply.plan.dlq',
-  proposedStream: 'quantum:stream:allocation.target.proposed',
-  governorEvents: 'quantum:stream:governor.events',
-  governorGroup: 'governor',
+  target: (symbol: string) => `${TARGET_KEY_PREFIX}${symbol}`,
+  efficiency: (symbol: string) => `${EFFICIENCY_KEY_PREFIX}${symbol}`,
+  proposed: (symbol: string) => `${PROPOSED_KEY_PREFIX}${symbol}`,
+  permit: (planId: string) => `${PERMIT_KEY_PREFIX}${planId}`,
+  block: (planId: string) => `${BLOCK_KEY_PREFIX}${planId}`,
+  kill: KILL_SWITCH_KEY,
+  planStream: PLAN_STREAM,
+  planDlq: PLAN_DLQ_STREAM,
+  proposedStream: PROPOSE_STREAM,
+  governorEvents: GOVERNOR_EVENTS_STREAM,
+  governorGroup: GOVERNOR_GROUP,
 } as const;
 
 /** Upstream expiries (UPSTREAM.md). */
 export const UPSTREAM_TTL = { target: 300, efficiency: 600 } as const;
 export const PLAN_STREAM_MAXLEN = 10_000;
-
-export const SYMBOL_PATTERN = /^[A-Za-z0-9._-]{1,40}$/;
 
 /** `{a: '1', b: '2'}` → `['a', '1', 'b', '2']` (stream field order = insertion order). */
 export function flattenFields(fields: Readonly<Record<string, string>>): string[] {
