@@ -175,6 +175,37 @@ describe('Prometheus config and alert rules', () => {
   });
 });
 
+describe('Prometheus 3 (the compose image) reads what promtool 2 validated', () => {
+  // promtool here is Debian's 2.x; the compose stack runs 3.x. Kept to what both accept, and clear
+  // of the 3.0 changes (prometheus.io/docs/prometheus/latest/migration) that could bite.
+  const cfg = parseYaml(read('docker', 'prometheus', 'prometheus.yml')) as Record<string, unknown> & {
+    scrape_configs: ({ static_configs: { targets: string[] }[] } & Record<string, unknown>)[];
+  };
+  const exprs = [
+    ...(parseYaml(read('docker', 'prometheus', 'alerts.yml')) as { groups: { rules: { expr: string }[] }[] }).groups.flatMap((g) => g.rules.map((r) => r.expr)),
+    ...(JSON.parse(read('docker', 'grafana', 'dashboards', 'quantum-efficiency.json')) as { panels: { targets?: { expr?: string }[] }[] }).panels
+      .flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? '')),
+  ];
+
+  it('uses only settings that mean the same in 2.x and 3.x', () => {
+    expect(Object.keys(cfg).sort()).toEqual(['global', 'rule_files', 'scrape_configs']);
+    for (const sc of cfg.scrape_configs) {
+      expect(Object.keys(sc).filter((k) => !['job_name', 'metrics_path', 'static_configs'].includes(k))).toEqual([]);
+    }
+  });
+
+  it('gives every scrape target its port (3.x no longer adds the scheme default)', () => {
+    for (const t of cfg.scrape_configs.flatMap((sc) => sc.static_configs.flatMap((x) => x.targets))) expect(t).toMatch(/^[\w.-]+:\d+$/);
+  });
+
+  it('queries use no function renamed in 3.x and no le/quantile matcher in 2.x integer form (3.x writes "1.0")', () => {
+    for (const e of exprs) {
+      expect(e).not.toMatch(/\bholt_winters\s*\(/);
+      expect(e).not.toMatch(/\b(le|quantile)\s*=~?\s*"[+-]?\d+"/);
+    }
+  });
+});
+
 // ---------------------------------------------------------------- Grafana
 
 describe('Grafana provisioning and dashboard', () => {
@@ -194,6 +225,11 @@ describe('Grafana provisioning and dashboard', () => {
 
   it('uses only metric names from docs/metrics.md (or prom-client defaults)', () => {
     expect(unknownNames(exprs)).toEqual([]);
+  });
+
+  it('has no Angular panel (Grafana 12 and later, which the compose stack runs, load none)', () => {
+    const angular = ['graph', 'singlestat', 'table-old', 'grafana-piechart-panel', 'grafana-worldmap-panel', 'grafana-singlestat-panel'];
+    expect(panels.map((p) => p.type).filter((t) => angular.includes(t))).toEqual([]);
   });
 
   it('covers proposals, multipliers, permits/blocks, downsize, lag, pending, dead letters, latency, loop duration', () => {
@@ -241,7 +277,7 @@ describe('docker/compose.yaml', () => {
 
   type Service = {
     image?: string; command?: string[]; profiles?: string[]; ports?: string[]; restart?: string;
-    build?: { context: string; dockerfile: string; target?: string };
+    build?: { context: string; dockerfile: string; target?: string; args?: Record<string, string> };
     depends_on?: Record<string, { condition: string }>; healthcheck?: { test: string[] }; volumes?: string[];
     environment?: Record<string, string>;
   };
@@ -257,11 +293,12 @@ describe('docker/compose.yaml', () => {
     expect(Object.keys(doc.volumes)).toContain(volume);
   });
 
-  it('runs both services after a healthy Redis, on their ports, from their Dockerfiles', () => {
+  it('runs both services after a healthy Redis, on their ports, built from docker/service.Dockerfile with their APP and PORT', () => {
     for (const { app, port } of SERVICES) {
       const svc = s[app];
       expect(svc.depends_on?.redis.condition).toBe('service_healthy');
-      expect(svc.build?.dockerfile).toBe(`docker/${app}.Dockerfile`);
+      expect(svc.build).toEqual({ context: '..', dockerfile: 'docker/service.Dockerfile', args: { APP: app, PORT: String(port) } });
+      expect(svc.image).toBe(`quantum/${app}:local`);
       expect(svc.ports?.some((p) => p.endsWith(`:${port}`))).toBe(true);
       expect(svc.environment?.METRICS_PORT).toBe(String(port));
       expect(svc.environment?.REDIS_URL).toBe('redis://redis:6379/0');
@@ -273,37 +310,68 @@ describe('docker/compose.yaml', () => {
   it('puts the simulator under `demo` and Prometheus/Grafana under `observability`', () => {
     expect(s.simulator.profiles).toEqual(['demo']);
     expect(s.simulator.command).toEqual(['npm', 'run', 'ctl', '--', 'simulate']);
-    expect(s.simulator.build?.target).toBe('build');
+    expect(s.simulator.build).toEqual({ context: '..', dockerfile: 'docker/service.Dockerfile', target: 'build', args: { APP: 'allocation-target', PORT: '8065' } });
     expect(s.prometheus.profiles).toEqual(['observability']);
     expect(s.grafana.profiles).toEqual(['observability']);
     expect(s.prometheus.volumes).toContain('./prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro');
+  });
+
+  it('pins current majors of the observability images: Prometheus 3, Grafana 13', () => {
+    // exact versions, so that a stack started twice is the same stack
+    expect(s.prometheus.image).toMatch(/^prom\/prometheus:v3\.\d+\.\d+$/);
+    expect(s.grafana.image).toMatch(/^grafana\/grafana:13\.\d+\.\d+$/);
   });
 });
 
 // ---------------------------------------------------------------- Dockerfiles
 
-describe('Dockerfiles', () => {
-  const dockerfile = (app: string) => read('docker', `${app}.Dockerfile`);
-  const instructions = (text: string) =>
-    text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+describe('docker/service.Dockerfile', () => {
+  const text = read('docker', 'service.Dockerfile');
+  const instructions = (t: string) =>
+    t.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = instructions(text);
+  const froms = lines.filter((l) => /^FROM /i.test(l));
+  const stage = (name: string) => {
+    const start = lines.findIndex((l) => new RegExp(`^FROM \\S+ AS ${name}$`).test(l));
+    const next = lines.findIndex((l, i) => i > start && /^FROM /.test(l));
+    return lines.slice(start, next < 0 ? undefined : next);
+  };
+  /** What the builder does with ${APP} and ${PORT} in the instructions that expand build arguments. */
+  const expand = (l: string, app: string, port: number) => l.replaceAll('${APP}', app).replaceAll('${PORT}', String(port));
 
-  it.each(SERVICES)('$app: pinned node:20 stages, non-root USER, HEALTHCHECK on /healthz, EXPOSE, STOPSIGNAL, CMD', ({ app, port }) => {
-    const lines = instructions(dockerfile(app));
-    const froms = lines.filter((l) => /^FROM /i.test(l));
-    expect(froms.length).toBeGreaterThanOrEqual(2);
-    for (const f of froms) expect(f).toMatch(/^FROM node:20-bookworm-slim AS \w+$/);
-    const runtime = lines.slice(lines.lastIndexOf(froms[froms.length - 1]));
+  it('is the only Dockerfile of the services (one file, so nothing can drift apart)', () => {
+    expect(readdirSync(at('docker')).filter((f) => /Dockerfile/i.test(f))).toEqual(['service.Dockerfile']);
+  });
+
+  it('has two node:24-bookworm-slim stages, each declaring the build arguments APP and PORT', () => {
+    expect(froms).toEqual(['FROM node:24-bookworm-slim AS build', 'FROM node:24-bookworm-slim AS runtime']);
+    for (const name of ['build', 'runtime']) {
+      expect(stage(name)).toEqual(expect.arrayContaining(['ARG APP', 'ARG PORT']));
+    }
+  });
+
+  it.each(SERVICES)('runtime stage for $app: non-root USER, HEALTHCHECK on /healthz, EXPOSE, METRICS_PORT, STOPSIGNAL, CMD of its bundle', ({ app, port }) => {
+    const runtime = stage('runtime').map((l) => expand(l, app, port));
     const users = runtime.filter((l) => /^USER /.test(l));
     expect(users.length).toBeGreaterThan(0);
     expect(users[users.length - 1]).not.toMatch(/^USER (root|0)(:|$)/);
     expect(runtime.some((l) => /^HEALTHCHECK .*CMD .*\/healthz/.test(l))).toBe(true);
     expect(runtime).toContain(`EXPOSE ${port}`);
+    expect(runtime.find((l) => l.startsWith('ENV '))).toMatch(new RegExp(`\\bMETRICS_PORT=${port}$`));
     expect(runtime).toContain('STOPSIGNAL SIGTERM');
-    expect(runtime[runtime.length - 1]).toBe(`CMD ["node", "apps/${app}/dist/main.js"]`);
     expect(runtime.some((l) => /^RUN npm ci --omit=dev --workspaces=false\b/.test(l))).toBe(true);
-    expect(runtime.some((l) => l === 'COPY package.json package-lock.json ./')).toBe(true);
-    expect(runtime.some((l) => l.startsWith(`COPY --from=build /src/apps/${app}/dist apps/${app}/dist`))).toBe(true);
-    expect(lines.some((l) => l.includes(`npx nx run @quantum/${app}:build`))).toBe(true);
+    expect(runtime).toContain('COPY package.json package-lock.json ./');
+    expect(runtime).toContain(`COPY --from=build /src/apps/${app}/dist apps/${app}/dist`);
+    // exec-form CMD cannot expand build arguments: it runs dist/main.js from the app's WORKDIR
+    const workdirs = runtime.filter((l) => l.startsWith('WORKDIR '));
+    expect(workdirs[workdirs.length - 1]).toBe(`WORKDIR /opt/quantum/apps/${app}`);
+    expect(runtime[runtime.length - 1]).toBe('CMD ["node", "dist/main.js"]');
+    // ... and node finds the runtime dependencies installed in /opt/quantum from there
+    expect(workdirs[0]).toBe('WORKDIR /opt/quantum');
+  });
+
+  it('builds the app named by APP with Nx', () => {
+    expect(stage('build').some((l) => l.startsWith('RUN npx nx run "@quantum/${APP}:build"'))).toBe(true);
   });
 
   it('the build stage copies every workspace manifest before `npm ci` (else npm ci fails)', () => {
@@ -311,22 +379,38 @@ describe('Dockerfiles', () => {
       .flatMap((d) => readdirSync(at(d)).map((n) => `${d}/${n}`))
       .concat('tools')
       .filter((d) => existsSync(at(d, 'package.json')));
-    for (const { app } of SERVICES) {
-      const text = dockerfile(app);
-      const npmCi = text.indexOf('RUN npm ci --no-audit');
-      for (const d of manifests) {
-        const copy = text.indexOf(`COPY ${d}/package.json ${d}/`);
-        expect({ manifest: d, copied: copy >= 0 && copy < npmCi }).toEqual({ manifest: d, copied: true });
-      }
+    const npmCi = text.indexOf('RUN npm ci --no-audit');
+    for (const d of manifests) {
+      const copy = text.indexOf(`COPY ${d}/package.json ${d}/`);
+      expect({ manifest: d, copied: copy >= 0 && copy < npmCi }).toEqual({ manifest: d, copied: true });
     }
   });
 
-  it('the two Dockerfiles differ only in app name and port', () => {
-    // (the workspace manifest COPYs are the same list in both; checked above)
-    const normalise = (text: string, app: string, port: number) =>
-      instructions(text).filter((l) => !/^COPY \S+\/package\.json /.test(l)).join('\n').replaceAll(app, 'APP').replaceAll(String(port), 'PORT');
-    const [a, b] = SERVICES.map(({ app, port }) => normalise(dockerfile(app), app, port));
-    expect(a).toBe(b);
+  describe('the build-argument checks (its RUN lines, run here with sh)', () => {
+    // the two RUN lines that stop a build with a wrong APP or PORT, run in the repository root as
+    // the build stage runs them in /src (deploy/env is in the build context)
+    const checks = stage('build').filter((l) => /^RUN (case "\$\{APP\}"|grep -qx "METRICS_PORT)/.test(l)).map((l) => l.slice(4));
+    const check = (args: Record<string, string>) => {
+      const r = spawnSync('sh', ['-c', checks.join('\n')], { cwd: root, env: { PATH: process.env['PATH'], ...args }, encoding: 'utf8' });
+      return { status: r.status, stderr: r.stderr.trim() };
+    };
+
+    it('finds both checks', () => expect(checks).toHaveLength(2));
+
+    it.each(SERVICES)('APP=$app PORT=$port passes (the pair compose passes)', ({ app, port }) => {
+      expect(check({ APP: app, PORT: String(port) })).toEqual({ status: 0, stderr: '' });
+    });
+
+    it('an unknown or missing APP, or the other app\'s PORT, stops the build with a message', () => {
+      expect(check({ APP: 'simulator', PORT: '8065' })).toEqual({ status: 1, stderr: "build argument APP must be allocation-target or governor (got 'simulator')" });
+      expect(check({ PORT: '8065' })).toEqual({ status: 1, stderr: "build argument APP must be allocation-target or governor (got '')" });
+      expect(check({ APP: 'governor', PORT: '8065' })).toEqual({ status: 1, stderr: "build argument PORT='8065' is not governor's METRICS_PORT: METRICS_PORT=8044" });
+      expect(check({ APP: 'governor' })).toMatchObject({ status: 1 });
+    });
+
+    it('the APP list is the services', () => {
+      expect(checks[0]).toMatch(new RegExp(`case "\\$\\{APP\\}" in ${SERVICES.map((x) => x.app).join('\\|')}\\)`));
+    });
   });
 
   describe('the HEALTHCHECK command', () => {
@@ -341,8 +425,8 @@ describe('Dockerfiles', () => {
     });
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-    const healthcheck = (app: string, port: number | string): Promise<number | null> => {
-      const line = instructions(dockerfile(app)).find((l) => l.startsWith('HEALTHCHECK')) ?? '';
+    const healthcheck = (port: number | string): Promise<number | null> => {
+      const line = lines.find((l) => l.startsWith('HEALTHCHECK')) ?? '';
       const argv = JSON.parse(line.slice(line.indexOf('CMD ') + 4)) as string[];
       const env = { ...process.env, METRICS_PORT: String(port) };
       return new Promise((resolve) => {
@@ -351,13 +435,13 @@ describe('Dockerfiles', () => {
       });
     };
 
-    it.each(SERVICES)('$app: exit 0 on 200, 1 on 503, 1 when nothing listens', async ({ app }) => {
+    it('uses METRICS_PORT (the image sets it from PORT): exit 0 on 200, 1 on 503, 1 when nothing listens', async () => {
       const port = (server.address() as AddressInfo).port;
       status = 200;
-      expect(await healthcheck(app, port)).toBe(0);
+      expect(await healthcheck(port)).toBe(0);
       status = 503;
-      expect(await healthcheck(app, port)).toBe(1);
-      expect(await healthcheck(app, 1)).toBe(1);
+      expect(await healthcheck(port)).toBe(1);
+      expect(await healthcheck(1)).toBe(1);
     });
   });
 
@@ -488,7 +572,7 @@ describe('.github/workflows/ci.yml', () => {
   type Step = { uses?: string; run?: string; with?: Record<string, unknown> };
   const wf = parseYaml(read('.github', 'workflows', 'ci.yml')) as {
     on: Record<string, unknown>;
-    jobs: Record<string, { steps: Step[]; needs?: string; if?: string; strategy?: { matrix: { app: string[] } } }>;
+    jobs: Record<string, { steps: Step[]; needs?: string; if?: string; strategy?: { matrix: { include: { app: string; port: number }[] } } }>;
   };
   const steps = Object.values(wf.jobs).flatMap((j) => j.steps);
 
@@ -503,9 +587,10 @@ describe('.github/workflows/ci.yml', () => {
 
   it('builds both images with build-push-action, without pushing, only when relevant files change', () => {
     const images = Object.values(wf.jobs).find((j) => j.steps.some((s) => s.uses?.startsWith('docker/build-push-action@')));
-    expect(images?.strategy?.matrix.app).toEqual(SERVICES.map((s) => s.app));
+    expect(images?.strategy?.matrix.include).toEqual(SERVICES.map((s) => ({ app: s.app, port: s.port })));
     expect(images?.if).toMatch(/needs\.changes\.outputs\.images == 'true'/);
     const build = images?.steps.find((s) => s.uses?.startsWith('docker/build-push-action@'));
-    expect(build?.with).toMatchObject({ push: false, context: '.', file: 'docker/${{ matrix.app }}.Dockerfile' });
+    expect(build?.with).toMatchObject({ push: false, context: '.', file: 'docker/service.Dockerfile' });
+    expect(String(build?.with?.['build-args'] ?? '').split('\n').filter(Boolean)).toEqual(['APP=${{ matrix.app }}', 'PORT=${{ matrix.port }}']);
   });
 });
