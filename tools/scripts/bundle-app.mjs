@@ -21,7 +21,7 @@ await build({
   outfile: join(appDir, 'dist', 'main.js'),
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node24',
   format: 'cjs',
   sourcemap: true,
   conditions: ['@quantum/source'],
