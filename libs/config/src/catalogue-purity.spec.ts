@@ -3,24 +3,12 @@ import { join } from 'node:path';
 
 /**
  * Proves the lint rule that keeps the catalogue pure (eslint.config.mjs of this library) bites:
- * ESLint, in a child process as in efficiency-core's module-boundaries.spec.ts, lints fixture
- * texts as if they were files of src/catalogue/.
+ * ESLint lints fixture texts as if they were files of src/catalogue/ (tools/scripts/lint-texts.cjs,
+ * in a child process).
  */
 const LIB = join(__dirname, '..');
 
-const SCRIPT = `
-const { ESLint } = require('eslint');
-const input = JSON.parse(process.argv[1]);
-(async () => {
-  const eslint = new ESLint({ cwd: input.cwd });
-  const out = [];
-  for (const code of input.codes) {
-    const [result] = await eslint.lintText(code, { filePath: input.filePath });
-    out.push(result.messages.filter((m) => m.severity === 2).map((m) => m.ruleId));
-  }
-  process.stdout.write(JSON.stringify(out));
-})().catch((e) => { console.error(e); process.exit(1); });
-`;
+const LINT_TEXTS = join(LIB, '..', '..', 'tools', 'scripts', 'lint-texts.cjs');
 
 describe('purity of the config catalogue', () => {
   const fixtures = [
@@ -32,8 +20,9 @@ describe('purity of the config catalogue', () => {
   let results: (string | null)[][];
 
   beforeAll(() => {
-    const stdout = execFileSync(process.execPath, ['-e', SCRIPT, JSON.stringify({ cwd: LIB, filePath: join(LIB, 'src', 'catalogue', '__fixture__.ts'), codes: fixtures })], { cwd: LIB, encoding: 'utf8' });
-    results = JSON.parse(stdout) as (string | null)[][];
+    const stdout = execFileSync(process.execPath, [LINT_TEXTS, JSON.stringify({ cwd: LIB, filePath: join(LIB, 'src', 'catalogue', '__fixture__.ts'), codes: fixtures })], { cwd: LIB, encoding: 'utf8' });
+    const messages = JSON.parse(stdout) as { ruleId: string | null; severity: number }[][];
+    results = messages.map((list) => list.filter((m) => m.severity === 2).map((m) => m.ruleId));
   }, 60_000);
 
   it.each([0, 1, 2])('refuses I/O, runtime and loading imports (fixture %i)', (i) => {

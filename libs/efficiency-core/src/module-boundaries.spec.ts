@@ -2,25 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
 /**
- * Proves the lint rules that keep efficiency-core pure actually bite: ESLint (its Node API, in a
- * child process because ESLint loads the flat config with a native `import()`, which Jest's
- * module sandbox does not support) lints fixture texts as if they were files of this library.
+ * Proves the lint rules that keep efficiency-core pure actually bite: ESLint lints fixture texts
+ * as if they were files of this library (tools/scripts/lint-texts.cjs, in a child process).
  */
 const LIB = join(__dirname, '..');
 
-const SCRIPT = `
-const { ESLint } = require('eslint');
-const input = JSON.parse(process.argv[1]);
-(async () => {
-  const eslint = new ESLint({ cwd: input.cwd });
-  const out = [];
-  for (const code of input.codes) {
-    const [result] = await eslint.lintText(code, { filePath: input.filePath });
-    out.push(result.messages.map((m) => ({ ruleId: m.ruleId, severity: m.severity, message: m.message })));
-  }
-  process.stdout.write(JSON.stringify(out));
-})().catch((e) => { console.error(e); process.exit(1); });
-`;
+const LINT_TEXTS = join(LIB, '..', '..', 'tools', 'scripts', 'lint-texts.cjs');
 
 interface LintMessage {
   ruleId: string | null;
@@ -29,7 +16,7 @@ interface LintMessage {
 }
 
 function lint(codes: string[]): LintMessage[][] {
-  const stdout = execFileSync(process.execPath, ['-e', SCRIPT, JSON.stringify({ cwd: LIB, filePath: join(LIB, 'src', '__fixture__.ts'), codes })], {
+  const stdout = execFileSync(process.execPath, [LINT_TEXTS, JSON.stringify({ cwd: LIB, filePath: join(LIB, 'src', '__fixture__.ts'), codes })], {
     cwd: LIB,
     encoding: 'utf8',
   });
