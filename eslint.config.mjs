@@ -26,7 +26,9 @@ export default [
           allow: [],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:infra', 'type:core'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:infra', 'type:core'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:tool-lib', 'type:infra'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:tool-lib', 'type:infra', 'type:core'] },
+            { sourceTag: 'type:tool-lib', onlyDependOnLibsWithTags: ['type:tool-lib', 'type:infra'] },
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:infra', 'type:core'] },
             { sourceTag: 'type:core', onlyDependOnLibsWithTags: [], bannedExternalImports: ioModules },
           ],

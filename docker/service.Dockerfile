@@ -28,7 +28,11 @@ COPY libs/efficiency-core/package.json libs/efficiency-core/
 COPY libs/redis-streams/package.json libs/redis-streams/
 COPY libs/metrics/package.json libs/metrics/
 COPY libs/service-runtime/package.json libs/service-runtime/
-COPY tools/package.json tools/
+COPY tools/cli-support/package.json tools/cli-support/
+COPY tools/simulator/package.json tools/simulator/
+COPY tools/ctl/package.json tools/ctl/
+COPY tools/bench/package.json tools/bench/
+COPY e2e/package.json e2e/
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN grep -qx "METRICS_PORT=${PORT}" "deploy/env/${APP}.env.example" \

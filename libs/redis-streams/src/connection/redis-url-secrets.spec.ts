@@ -2,7 +2,7 @@ import { redactRedisUrl, RedisSettingsError, resolveRedisEndpoint } from './redi
 import { redisClientOptions } from './create-redis-client';
 
 // Hostile or sloppy REDIS_URL values: whatever is wrong, the error names REDIS_URL and never
-// contains the password (found by tools/test/security.test.ts against the built services).
+// contains the password (found by e2e/src/security.test.ts against the built services).
 const SECRET = 'S3CR3T-pw';
 
 describe('REDIS_URL with awkward passwords', () => {

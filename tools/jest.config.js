@@ -1,7 +1,0 @@
-module.exports = {
-  displayName: 'tools',
-  preset: '../jest.preset.js',
-  rootDir: __dirname,
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
-  coverageDirectory: '../coverage/tools',
-};
