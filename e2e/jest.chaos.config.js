@@ -3,11 +3,9 @@
 // so the normal suite (e2e/jest.config.js, `*.test.ts`) never runs them. Serial: the tests
 // measure timing on a shared machine. Each file builds the services first when the bundles are
 // older than the sources (src/chaos/support.ts ensureBuilt).
-module.exports = {
+module.exports = require('../jest.project.js')(__dirname, {
   displayName: 'e2e-chaos',
-  preset: '../jest.preset.js',
-  rootDir: __dirname,
   testMatch: ['<rootDir>/src/chaos/**/*.chaos.ts'],
   maxWorkers: 1,
   testTimeout: 600_000,
-};
+});

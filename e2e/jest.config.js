@@ -1,7 +1,1 @@
-module.exports = {
-  displayName: 'e2e',
-  preset: '../jest.preset.js',
-  rootDir: __dirname,
-  testMatch: ['<rootDir>/src/**/*.test.ts'],
-  coverageDirectory: '../coverage/e2e',
-};
+module.exports = require('../jest.project.js')(__dirname, { testMatch: ['<rootDir>/src/**/*.test.ts'] });

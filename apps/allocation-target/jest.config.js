@@ -1,7 +1,1 @@
-module.exports = {
-  displayName: 'allocation-target',
-  preset: '../../jest.preset.js',
-  rootDir: __dirname,
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
-  coverageDirectory: '../../coverage/apps/allocation-target',
-};
+module.exports = require('../../jest.project.js')(__dirname, {});

@@ -1,7 +1,1 @@
-module.exports = {
-  displayName: 'metrics',
-  preset: '../../jest.preset.js',
-  rootDir: __dirname,
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
-  coverageDirectory: '../../coverage/libs/metrics',
-};
+module.exports = require('../../jest.project.js')(__dirname, {});

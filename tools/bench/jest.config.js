@@ -1,7 +1,1 @@
-module.exports = {
-  displayName: 'bench',
-  preset: '../../jest.preset.js',
-  rootDir: __dirname,
-  testMatch: ['<rootDir>/src/**/*.spec.ts'],
-  coverageDirectory: '../../coverage/tools/bench',
-};
+module.exports = require('../../jest.project.js')(__dirname, { testMatch: ['<rootDir>/src/**/*.spec.ts'] });

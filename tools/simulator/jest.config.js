@@ -1,7 +1,1 @@
-module.exports = {
-  displayName: 'simulator',
-  preset: '../../jest.preset.js',
-  rootDir: __dirname,
-  testMatch: ['<rootDir>/src/**/*.spec.ts'],
-  coverageDirectory: '../../coverage/tools/simulator',
-};
+module.exports = require('../../jest.project.js')(__dirname, { testMatch: ['<rootDir>/src/**/*.spec.ts'] });
