@@ -23,10 +23,10 @@ import Redis from 'ioredis';
 import { EFFICIENCY_KEY_PREFIX, PROPOSE_STREAM, PROPOSED_KEY_PREFIX, TARGET_KEY_PREFIX } from '@quantum/config';
 import { findFreePort, startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams/testing';
 import type { Bench, BenchContext, BenchResult, BenchRow } from './registry';
+import { REPO_ROOT } from './service-bundle';
 import { median } from './timing';
 
-const ROOT = resolve(__dirname, '../../../..');
-const MAIN = resolve(ROOT, 'apps/allocation-target/src/main.ts');
+const MAIN = resolve(REPO_ROOT, 'apps/allocation-target/src/main.ts');
 const SIZES = [1_000, 10_000, 100_000];
 const LOOPS = 8;
 const NOW = () => Math.floor(Date.now() / 1000);
@@ -167,7 +167,7 @@ async function redisFloor(client: Redis, n: number): Promise<number> {
 async function runService(url: string, loops: number, client: Redis): Promise<LoopRecord[]> {
   const port = await findFreePort();
   const child = spawn(process.execPath, ['--conditions=@quantum/source', '--import', 'tsx', MAIN], {
-    cwd: ROOT,
+    cwd: REPO_ROOT,
     env: { PATH: process.env['PATH'] ?? '', REDIS_URL: url, LOOP_INTERVAL_SEC: '1', METRICS_HOST: '127.0.0.1', METRICS_PORT: String(port), LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

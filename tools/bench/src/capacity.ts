@@ -33,17 +33,16 @@
  * full 32 times), the upstream hashes, and after one allocation-target loop (its bundle) its
  * proposal hash and proposal stream entry.
  */
-import { spawn } from 'node:child_process';
 import Redis from 'ioredis';
 import { BLOCK_KEY_PREFIX, PERMIT_KEY_PREFIX } from '@quantum/config';
-import { findFreePort, startThrowawayRedis } from '@quantum/redis-streams/testing';
+import { startThrowawayRedis } from '@quantum/redis-streams/testing';
 import { KEYS, PLAN_STREAM_MAXLEN } from '@quantum/cli-support/keys';
 import { DEFAULT_MARKET_KEY_PATTERN } from '@quantum/simulator/market-key';
 import { Simulator, type PlanRecord } from '@quantum/simulator/simulator';
 import { publishPlans, writeTick } from '@quantum/simulator/writer';
 import { groupDone } from './fixed-load';
 import { sleep } from './governor.bench';
-import { serviceBundle } from './service-bundle';
+import { serviceBundle, startBundle } from './service-bundle';
 
 const PLANS = Number(process.env['PLANS'] ?? 10_000);
 const SYMBOLS = Number(process.env['SYMBOLS'] ?? 500);
@@ -62,23 +61,6 @@ type Row = Record<string, number | string>;
 interface Bytes { count: number; total: number; max: number }
 interface Run { redis: Redis; url: string; governor: string; sim: Simulator }
 
-/** Starts a service bundle with `env`, waits until its /readyz says ready; returns its stop. */
-async function startService(main: string, url: string, env: Record<string, string>): Promise<() => Promise<void>> {
-  const port = await findFreePort();
-  const child = spawn(process.execPath, [main], {
-    env: { PATH: process.env['PATH'] ?? '', REDIS_URL: url, METRICS_HOST: '127.0.0.1', METRICS_PORT: String(port), LOG_LEVEL: 'error', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  for (const deadline = Date.now() + 20_000; ; await sleep(100)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${main} did not become ready`);
-    if (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false)) break;
-  }
-  return async () => {
-    child.kill('SIGTERM');
-    await exited;
-  };
-}
 
 /** used_memory less client buffers and the script cache, after MEMORY PURGE and a pause for rehashing. */
 async function usedMemory(redis: Redis): Promise<number> {
@@ -115,9 +97,9 @@ async function dropStream(redis: Redis, stream: string): Promise<{ perEntry: num
 async function decide(run: Run, plans: readonly PlanRecord[], env: Record<string, string> = {}): Promise<void> {
   const events = (await run.redis.xlen(KEYS.governorEvents)) + plans.length;
   await publishPlans(run.redis, plans, Math.max(PLAN_STREAM_MAXLEN, plans.length));
-  const stop = await startService(run.governor, run.url, { ...GOVERNOR_ENV, ...env });
+  const governor = await startBundle(run.governor, run.url, { ...GOVERNOR_ENV, ...env });
   while ((await run.redis.xlen(KEYS.governorEvents)) < events || !(await groupDone(run.redis))) await sleep(50);
-  await stop();
+  await governor.stop();
 }
 
 /** MEMORY USAGE of the governor's keys, by column. */
@@ -212,9 +194,9 @@ async function symbolRows(run: Run, allocation: string, gates: Bytes): Promise<R
     await mean('efficiency hash (upstream)', KEYS.efficiency('*')),
     await mean('market hash (upstream)', DEFAULT_MARKET_KEY_PATTERN.replace('{SYMBOL}', '*')),
   );
-  const stop = await startService(allocation, run.url, { LOOP_INTERVAL_SEC: '3600' });
+  const service = await startBundle(allocation, run.url, { LOOP_INTERVAL_SEC: '3600' });
   while ((await redis.xlen(KEYS.proposedStream)) < symbols) await sleep(50);
-  await stop();
+  await service.stop();
   const m2 = await usedMemory(redis);
   const stream = await dropStream(redis, KEYS.proposedStream);
   rows.push(

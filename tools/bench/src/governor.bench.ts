@@ -23,18 +23,15 @@
  * 3. The Redis limit on the same server: `redis-benchmark -q -n 200000 -P 64` of SET and of
  *    `XADD bench * f v`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
 import Redis from 'ioredis';
 import { EFFICIENCY_KEY_PREFIX, GOVERNOR_EVENTS_STREAM, GOVERNOR_GROUP, PLAN_STREAM } from '@quantum/config';
-import { findFreePort, startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams/testing';
+import { startThrowawayRedis, type ThrowawayRedis } from '@quantum/redis-streams/testing';
 import { redisBenchmark } from './redis-limit.bench';
-import { serviceBundle } from './service-bundle';
+import { serviceBundle, startBundle, type RunningBundle } from './service-bundle';
 import type { Bench, BenchContext, BenchResult, BenchRow } from './registry';
 import { groupDone, offerFixedLoad, type FixedLoadNumbers } from './fixed-load';
 import { median } from './timing';
 
-const ROOT = resolve(__dirname, '../../../..');
 export const EVENTS = GOVERNOR_EVENTS_STREAM;
 const SYMBOLS = Array.from({ length: 1000 }, (_, i) => `S${i}USDT`);
 
@@ -93,36 +90,11 @@ export function planFields(id: string, symbol: string): string[] {
  * Starts the governor bundle `main` with the bench's limits (every plan a permit) and waits until
  * its /readyz says ready. `metricsUrl`: its metrics server, `http://127.0.0.1:<port>`.
  */
-export async function startGovernor(main: string, url: string, batchSize: number): Promise<{ child: ChildProcess; metricsUrl: string; stop: () => Promise<void> }> {
-  const port = await findFreePort();
-  const child = spawn(process.execPath, [main], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env['PATH'] ?? '', REDIS_URL: url, METRICS_PORT: String(port), METRICS_HOST: '127.0.0.1', LOG_LEVEL: 'error',
-      GOV_CONSUMER_NAME: 'bench', GOV_BATCH_SIZE: String(batchSize), GOV_SYMBOL_COOLDOWN_SECONDS: '0', GOV_MAX_EXEC_PER_HOUR: '0',
-      GOV_MAX_EXEC_PER_5MIN: '0', GOV_MAX_NOTIONAL_PER_TRADE_USDT: '1000', GOV_MAX_NOTIONAL_PER_DAY_USD: '1000000000', EVENTS_STREAM_MAXLEN: '10000000',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+export function startGovernor(main: string, url: string, batchSize: number): Promise<RunningBundle> {
+  return startBundle(main, url, {
+    GOV_CONSUMER_NAME: 'bench', GOV_BATCH_SIZE: String(batchSize), GOV_SYMBOL_COOLDOWN_SECONDS: '0', GOV_MAX_EXEC_PER_HOUR: '0',
+    GOV_MAX_EXEC_PER_5MIN: '0', GOV_MAX_NOTIONAL_PER_TRADE_USDT: '1000', GOV_MAX_NOTIONAL_PER_DAY_USD: '1000000000', EVENTS_STREAM_MAXLEN: '10000000',
   });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) break;
-    } catch {
-      // not up yet
-    }
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error('governor did not become ready');
-    await sleep(100);
-  }
-  return {
-    child,
-    metricsUrl: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 export function sleep(ms: number): Promise<void> {
