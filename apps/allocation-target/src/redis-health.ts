@@ -3,10 +3,6 @@ import type { ReadinessState } from '@quantum/metrics';
 import { watchHealth } from '@quantum/redis-streams';
 import { boundedText } from '@quantum/service-runtime';
 
-/** PING every 2 s; no reply within 3 s means the connection is hung: /readyz is 503 within 5 s. */
-export const LIVENESS_INTERVAL_MS = 2_000;
-export const LIVENESS_TIMEOUT_MS = 3_000;
-
 export interface RedisHealthLogger {
   warn(message: string, meta?: Record<string, unknown>): unknown;
 }
@@ -33,6 +29,7 @@ export function watchRedisHealth(client: Redis, options: RedisHealthOptions): ()
       readiness.set('redis', up, up ? 'connected' : boundedText(reason));
       if (up) options.onUp();
     },
-    { intervalMs: LIVENESS_INTERVAL_MS, timeoutMs: LIVENESS_TIMEOUT_MS, onHung: (reason) => log.warn('redis connection hung', { reason }) },
+    // watchLiveness's defaults, as for the governor: PING every 2 s, hung after 3 s without a reply
+    { onHung: (reason) => log.warn('redis connection hung', { reason }) },
   );
 }
